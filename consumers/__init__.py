@@ -1,0 +1,1 @@
+"""Kafka consumers that feed projections, each keeping its positions in its own SQL database."""

@@ -1,0 +1,123 @@
+"""The projector: a consumer group that folds published events into projection tables.
+
+Each partition's batch is projected in one SQL transaction that also stores the partition's
+next offset. Kafka's own committed offsets are never used (auto-commit is off): on start and
+after every rebalance the consumer seeks to the offsets stored with the rows, so a crash at any
+point leaves rows and positions in agreement, and records below the stored offset are skipped.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from sqlalchemy import Connection, Engine
+
+from consumers.positions import load_position, save_position
+from contracts.codec import UndecodableMessage, decode
+from contracts.envelope import Envelope
+
+BatchHandler = Callable[[Connection, list[Envelope]], None]
+
+
+class ProjectionError(RuntimeError):
+    """A message could not be projected; names its topic, partition and offset."""
+
+
+class Projector:
+    def __init__(
+        self,
+        consumer: KafkaConsumer,
+        engine: Engine,
+        group_id: str,
+        topics: list[str],
+        handler: BatchHandler,
+    ) -> None:
+        self.consumer = consumer
+        self.engine = engine
+        self.group_id = group_id
+        self.topics = topics
+        self.handler = handler
+        self.projected = 0
+
+    def start(self) -> None:
+        self.consumer.subscribe(self.topics, listener=_SeekToStoredPositions(self))
+
+    def poll_once(self, timeout_ms: int = 500) -> int:
+        """Project whatever one poll returns; returns the number of records projected."""
+        count = 0
+        for tp, records in self.consumer.poll(timeout_ms=timeout_ms).items():
+            count += self.project_records(tp, records)
+        self.projected += count
+        return count
+
+    def project_records(self, tp: TopicPartition, records: list) -> int:  # type: ignore[type-arg]
+        with self.engine.begin() as connection:
+            stored = load_position(connection, self.group_id, tp)
+            fresh = [r for r in records if stored is None or r.offset >= stored]
+            if not fresh:
+                return 0
+            self.handler(connection, [_decode(tp, record) for record in fresh])
+            save_position(connection, self.group_id, tp, fresh[-1].offset + 1, stored is not None)
+        return len(fresh)
+
+    def stored_position(self, tp: TopicPartition) -> int | None:
+        with self.engine.connect() as connection:
+            return load_position(connection, self.group_id, tp)
+
+    def caught_up(self) -> bool:
+        """True once every assigned partition has been read to its current end."""
+        assignment = list(self.consumer.assignment())
+        if not assignment:
+            return False
+        ends = self.consumer.end_offsets(assignment)
+        return all(self.consumer.position(tp) >= ends[tp] for tp in assignment)
+
+    def drain(self, assignment_timeout_s: float = 30.0) -> int:
+        """Project until caught up with the ends of the partitions as they are now."""
+        deadline = time.monotonic() + assignment_timeout_s
+        before = self.projected
+        while not self.caught_up():
+            self.poll_once(timeout_ms=200)
+            if not self.consumer.assignment() and time.monotonic() > deadline:
+                raise ProjectionError(
+                    f"no partitions of {', '.join(self.topics)} assigned to group "
+                    f"{self.group_id!r} within {assignment_timeout_s:.0f}s"
+                )
+        return self.projected - before
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.poll_once(timeout_ms=200)
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+def _decode(tp: TopicPartition, record) -> Envelope:  # type: ignore[no-untyped-def]
+    try:
+        return decode(record.value)
+    except UndecodableMessage as error:
+        raise ProjectionError(f"{tp.topic}[{tp.partition}]@{record.offset}: {error}") from error
+
+
+class _SeekToStoredPositions(ConsumerRebalanceListener):  # type: ignore[misc]
+    """After every assignment, resume each partition where the database says, not Kafka."""
+
+    def __init__(self, projector: Projector) -> None:
+        self.projector = projector
+
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        pass  # nothing buffered: every poll's records are committed to SQL before the next poll
+
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        consumer = self.projector.consumer
+        for tp in assigned:
+            offset = self.projector.stored_position(tp)
+            if offset is None:
+                consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, offset)

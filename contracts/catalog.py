@@ -1,0 +1,73 @@
+"""The catalog of published events: which domain event goes out under which name and version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marshmallow import Schema
+
+from contracts.payloads import CertificationEarnedV1, PartnerEnrolledV1
+from domain.partner import Partner
+
+
+@dataclass(frozen=True)
+class EventContract:
+    """How one domain event class is published.
+
+    `business_date_field` names the payload attribute that carries business time, so the
+    envelope can expose it uniformly to subscribers.
+    """
+
+    domain_class: type
+    aggregate_type: str
+    event_type: str
+    schema_version: int
+    payload: Schema
+    business_date_field: str
+
+
+class UnknownEventType(LookupError):
+    """A message names an event type or schema version this build does not know."""
+
+
+CONTRACTS: tuple[EventContract, ...] = (
+    EventContract(
+        Partner.Enrolled, "partner", "partner.enrolled", 1, PartnerEnrolledV1(), "enrolled_on"
+    ),
+    EventContract(
+        Partner.CertificationEarned,
+        "partner",
+        "partner.certification-earned",
+        1,
+        CertificationEarnedV1(),
+        "effective_on",
+    ),
+)
+
+_BY_CLASS = {contract.domain_class: contract for contract in CONTRACTS}
+_BY_TYPE = {(contract.event_type, contract.schema_version): contract for contract in CONTRACTS}
+
+AGGREGATE_TYPES: tuple[str, ...] = tuple(sorted({c.aggregate_type for c in CONTRACTS}))
+
+
+def contract_for_event(domain_event: object) -> EventContract:
+    try:
+        return _BY_CLASS[type(domain_event)]
+    except KeyError:
+        raise UnknownEventType(
+            f"no published contract for {type(domain_event).__qualname__}"
+        ) from None
+
+
+def contract_for_type(event_type: str, schema_version: int) -> EventContract:
+    try:
+        return _BY_TYPE[(event_type, schema_version)]
+    except KeyError:
+        raise UnknownEventType(
+            f"unknown event type {event_type!r} version {schema_version}"
+        ) from None
+
+
+def topic_name(prefix: str, aggregate_type: str) -> str:
+    """One topic per aggregate category, e.g. ``ledger.partner``."""
+    return f"{prefix}.{aggregate_type}"

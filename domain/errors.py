@@ -1,0 +1,44 @@
+"""Errors a user can cause. Each names the rule it enforces, so messages and tests can cite it."""
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    """A command broke a business rule; nothing was recorded."""
+
+    rule: ClassVar[str] = "domain-rule"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.message} [rule: {self.rule}]"
+
+
+class InvalidPartnerCode(DomainError):
+    rule = "partner-code-format"
+
+
+class BlankPartnerName(DomainError):
+    rule = "partner-name-required"
+
+
+class BlankIndividualName(DomainError):
+    rule = "individual-name-required"
+
+
+class PartnerAlreadyEnrolled(DomainError):
+    rule = "partner-enrolled-once"
+
+
+class UnknownPartner(DomainError):
+    rule = "partner-must-be-enrolled"
+
+
+class CertificationEndsBeforeStart(DomainError):
+    rule = "certification-expiry-after-effective-date"
+
+
+class CertificationBeforeEnrolment(DomainError):
+    rule = "certification-after-enrolment"

@@ -1,0 +1,324 @@
+"""`ledger`: the command line for channel managers, ops and operators.
+
+Every command validates its input at the edge; a rejected command prints which field broke
+which rule, exits non-zero and writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from contracts.commands import EnrollPartnerSchema, RecordCertificationSchema, describe_errors
+from domain.errors import DomainError, PartnerAlreadyEnrolled
+from domain.ledger import Ledger
+from domain.program import CertificationKind, Specialization, Tier
+from infra import demo_scenario
+from infra.broker import ensure_broker
+from infra.event_store import open_ledger, sqlalchemy_url
+from infra.kafka_launcher import LauncherError
+from infra.output import table, to_json
+from infra.pipeline import KafkaUnavailable, open_projector, open_relay
+from infra.settings import Settings, SettingsError
+from projections.database import open_projection_db
+from projections.queries import PartnerStatusView, partner_statuses
+
+EXIT_INVALID_INPUT = 2
+EXIT_RULE_BROKEN = 1
+EXIT_UNAVAILABLE = 3
+
+
+class InvalidInput(ValueError):
+    """Command-line input failed validation; the message names each field."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        result: int = args.handler(args, settings)
+        return result
+    except InvalidInput as error:
+        print(f"error: invalid input\n{error}", file=sys.stderr)
+        return EXIT_INVALID_INPUT
+    except (DomainError, SettingsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_RULE_BROKEN if isinstance(error, DomainError) else EXIT_INVALID_INPUT
+    except (KafkaUnavailable, LauncherError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+
+
+def validated(schema: Schema, raw: dict[str, Any]) -> Any:
+    try:
+        return schema.load({k: v for k, v in raw.items() if v is not None})
+    except ValidationError as error:
+        raise InvalidInput(describe_errors(error)) from None
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def enroll(args: argparse.Namespace, settings: Settings) -> int:
+    command = validated(
+        EnrollPartnerSchema(),
+        {
+            "code": args.code,
+            "name": args.name,
+            "legacy_tier": args.legacy_tier,
+            "enrolled_on": args.enrolled_on or date.today().isoformat(),
+        },
+    )
+    open_ledger(settings).enroll_partner(command)
+    print(f"enrolled {command.code} ({command.legacy_tier.value})")
+    return 0
+
+
+def certify(args: argparse.Namespace, settings: Settings) -> int:
+    command = validated(
+        RecordCertificationSchema(),
+        {
+            "partner_code": args.code,
+            "individual": args.individual,
+            "kind": args.kind,
+            "specialization": args.specialization,
+            "effective_on": args.effective_on or date.today().isoformat(),
+            "expires_on": args.expires_on,
+        },
+    )
+    open_ledger(settings).record_certification(command)
+    print(
+        f"recorded {command.kind.value} certification of {command.individual} "
+        f"at {command.partner_code}"
+    )
+    return 0
+
+
+def status(args: argparse.Namespace, settings: Settings) -> int:
+    as_of = parse_date("as-of", args.as_of) if args.as_of else date.today()
+    views = read_statuses(settings, as_of, args.code)
+    if args.code and not views:
+        print(f"error: no partner {args.code!r} in the partner_status projection", file=sys.stderr)
+        return EXIT_RULE_BROKEN
+    print(to_json(views) if args.json else render_statuses(views, as_of))
+    return 0
+
+
+def relay(args: argparse.Namespace, settings: Settings) -> int:
+    running = open_relay(settings, open_ledger(settings))
+    try:
+        if args.once:
+            print(
+                f"relay: published up to position {running.position} "
+                f"({running.drain()} events this run)"
+            )
+        else:
+            run_until_signalled([running.run])
+    finally:
+        running.close()
+    return 0
+
+
+def project(args: argparse.Namespace, settings: Settings) -> int:
+    projector = open_projector(settings)
+    try:
+        if args.once:
+            print(f"projector: projected {projector.drain()} events")
+        else:
+            run_until_signalled([projector.run])
+    finally:
+        projector.close()
+    return 0
+
+
+def up(args: argparse.Namespace, settings: Settings) -> int:
+    ensure_broker(settings)
+    running_relay = open_relay(settings, open_ledger(settings))
+    projector = open_projector(settings)
+    print(f"relay and projector running against {settings.kafka_bootstrap_servers}; Ctrl-C stops")
+    try:
+        run_until_signalled([running_relay.run, projector.run])
+    finally:
+        running_relay.close()
+        projector.close()
+    return 0
+
+
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    ensure_broker(settings)
+    ledger = open_ledger(settings)
+    recorded = record_demo_scenario(ledger)
+    print(f"demo: {recorded} commands recorded in the event store ({settings.event_store_url})")
+    running_relay = open_relay(settings, ledger)
+    try:
+        print(
+            f"demo: relay published {running_relay.drain()} events to Kafka "
+            f"({settings.kafka_bootstrap_servers})"
+        )
+    finally:
+        running_relay.close()
+    projector = open_projector(settings)
+    try:
+        print(
+            f"demo: projector consumed {projector.drain()} events into {settings.projections_url}"
+        )
+    finally:
+        projector.close()
+    as_of = demo_scenario.AS_OF
+    print(f"\nPartner status as of {as_of}, read from the partner_status projection:\n")
+    print(render_statuses(read_statuses(settings, as_of, None), as_of))
+    return 0
+
+
+def record_demo_scenario(ledger: Ledger) -> int:
+    """Record the scenario once; a second run finds it already there and records nothing."""
+    try:
+        ledger.enroll_partner(demo_scenario.ENROLMENTS[0])
+    except PartnerAlreadyEnrolled:
+        return 0
+    for command in demo_scenario.ENROLMENTS[1:]:
+        ledger.enroll_partner(command)
+    for certification in demo_scenario.CERTIFICATIONS:
+        ledger.record_certification(certification)
+    return len(demo_scenario.ENROLMENTS) + len(demo_scenario.CERTIFICATIONS)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def read_statuses(settings: Settings, as_of: date, code: str | None) -> list[PartnerStatusView]:
+    engine = open_projection_db(sqlalchemy_url(settings.projections_url))
+    with engine.connect() as connection:
+        return partner_statuses(connection, as_of, code)
+
+
+def render_statuses(views: list[PartnerStatusView], as_of: date) -> str:
+    if not views:
+        return "no partners projected yet (run `ledger relay --once` and `ledger project --once`)"
+    return table(
+        ["partner", "name", "tier", "enrolled", "sales certs", "tech certs", "specializations"],
+        [
+            [
+                v.code,
+                v.name,
+                v.tier,
+                v.enrolled_on,
+                v.active_sales_certifications,
+                v.active_technical_certifications,
+                v.certified_specializations,
+            ]
+            for v in views
+        ],
+    )
+
+
+def parse_date(field: str, raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{field}: {raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def run_until_signalled(loops: list[Callable[[threading.Event], None]]) -> None:
+    """Run each loop in a thread until SIGINT or SIGTERM; a loop that fails stops the others."""
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def guarded(loop: Callable[[threading.Event], None]) -> None:
+        try:
+            loop(stop)
+        except BaseException as error:  # report any failure, then stop the siblings
+            errors.append(error)
+            stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    threads = [threading.Thread(target=guarded, args=(loop,), daemon=True) for loop in loops]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        stop.wait(0.5)
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+# --- argument parsing -----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ledger", description="Channel Ledger: the partner program's event-sourced ledger."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    partner = commands.add_parser("partner", help="partner commands and queries").add_subparsers(
+        dest="partner_command", required=True
+    )
+    p = partner.add_parser(
+        "enroll",
+        help="enrol a partner",
+        epilog="example: ledger partner enroll antemeta --name Antemeta "
+        "--legacy-tier gold --enrolled-on 2010-11-02",
+    )
+    p.add_argument("code", help="partner code: lowercase letters, digits, hyphens")
+    p.add_argument("--name", required=True)
+    p.add_argument("--legacy-tier", required=True, help=_choices(Tier))
+    p.add_argument("--enrolled-on", help="YYYY-MM-DD (default: today)")
+    p.set_defaults(handler=enroll)
+
+    p = partner.add_parser(
+        "certify",
+        help="record a certification earned by an individual",
+        epilog="example: ledger partner certify antemeta --individual "
+        "'Claire Martin' --kind sales --specialization data-protection "
+        "--effective-on 2010-11-15 --expires-on 2012-11-15",
+    )
+    p.add_argument("code", help="partner code")
+    p.add_argument("--individual", required=True)
+    p.add_argument("--kind", required=True, help=_choices(CertificationKind))
+    p.add_argument("--specialization", required=True, help=_choices(Specialization))
+    p.add_argument("--effective-on", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--expires-on", required=True, help="YYYY-MM-DD")
+    p.set_defaults(handler=certify)
+
+    p = partner.add_parser(
+        "status",
+        help="partner status from the projection",
+        epilog="example: ledger partner status antemeta --json",
+    )
+    p.add_argument("code", nargs="?", help="one partner (default: all)")
+    p.add_argument("--as-of", help="count certifications in force on this date (default: today)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=status)
+
+    for name, handler, what in (
+        ("relay", relay, "publish stored events to Kafka"),
+        ("project", project, "consume Kafka into the projections"),
+    ):
+        p = commands.add_parser(name, help=what)
+        p.add_argument("--once", action="store_true", help="drain what is there, then exit")
+        p.set_defaults(handler=handler)
+
+    p = commands.add_parser("up", help="start the broker if local, then run relay and projector")
+    p.set_defaults(handler=up)
+    p = commands.add_parser("demo", help="record a small scenario and show it through the pipeline")
+    p.set_defaults(handler=demo)
+    return parser
+
+
+def _choices(enum_type: type) -> str:
+    return "one of: " + ", ".join(member.value for member in enum_type)  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

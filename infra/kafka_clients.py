@@ -1,0 +1,72 @@
+"""Kafka client settings shared by the relay, the projector and the benchmarks.
+
+The benchmark measures the raw client with exactly these settings, so a ratio against it
+isolates the ledger's own overhead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+# Events are kept forever: the topics are the auditors' copy of history.
+TOPIC_CONFIG = {"retention.ms": "-1", "cleanup.policy": "delete"}
+
+
+def producer_settings() -> dict[str, Any]:
+    # acks=all with idempotence (kafka-python's default): setting `acks` alone would silently
+    # turn idempotence off. Ordering per partition holds with up to 5 requests in flight.
+    return {
+        "enable_idempotence": True,
+        "acks": "all",
+        "linger_ms": 5,
+        "batch_size": 256 * 1024,
+        "max_in_flight_requests_per_connection": 5,
+        "max_request_size": 4 * 1024 * 1024,
+    }
+
+
+def new_producer(bootstrap_servers: str) -> KafkaProducer:
+    return KafkaProducer(bootstrap_servers=bootstrap_servers, **producer_settings())
+
+
+def consumer_settings(group_id: str | None) -> dict[str, Any]:
+    # Positions live in the projection's database, not in Kafka: auto-commit stays off.
+    return {
+        "group_id": group_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "max_poll_records": 2000,
+        "fetch_max_bytes": 16 * 1024 * 1024,
+        "max_partition_fetch_bytes": 4 * 1024 * 1024,
+    }
+
+
+def new_consumer(bootstrap_servers: str, group_id: str | None) -> KafkaConsumer:
+    return KafkaConsumer(bootstrap_servers=bootstrap_servers, **consumer_settings(group_id))
+
+
+def ensure_topics(
+    bootstrap_servers: str, names: list[str], partitions: int, replication_factor: int
+) -> list[str]:
+    """Create the ledger's topics if missing; returns the names it created."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15_000)
+    try:
+        existing = set(admin.list_topics())
+        missing = [name for name in names if name not in existing]
+        if missing:
+            # Another process may create a topic between our listing and our request.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(
+                    [
+                        NewTopic(name, partitions, replication_factor, topic_configs=TOPIC_CONFIG)
+                        for name in missing
+                    ]
+                )
+        return missing
+    finally:
+        admin.close()

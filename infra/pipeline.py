@@ -1,0 +1,73 @@
+"""Builds the running pieces (relay, projector) from settings."""
+
+from __future__ import annotations
+
+from kafka.errors import KafkaConnectionError, KafkaTimeoutError
+from sqlalchemy import create_engine
+
+from consumers.projector import Projector
+from contracts.catalog import AGGREGATE_TYPES, topic_name
+from domain.ledger import Ledger
+from infra.event_store import sqlalchemy_url
+from infra.kafka_clients import ensure_topics, new_consumer, new_producer
+from infra.partition_tails import last_positions
+from infra.relay import Relay
+from infra.relay_checkpoint import RelayCheckpoint
+from infra.settings import Settings
+from projections.database import open_projection_db
+from projections.partner_status import project_partner_events
+
+
+class KafkaUnavailable(RuntimeError):
+    """No broker answered at the configured address."""
+
+
+def ledger_topics(settings: Settings) -> list[str]:
+    return [topic_name(settings.topic_prefix, kind) for kind in AGGREGATE_TYPES]
+
+
+def prepare_topics(settings: Settings) -> None:
+    try:
+        ensure_topics(
+            settings.kafka_bootstrap_servers,
+            ledger_topics(settings),
+            settings.topic_partitions,
+            settings.topic_replication_factor,
+        )
+    except (KafkaConnectionError, KafkaTimeoutError):
+        hint = (
+            "check KAFKA_BOOTSTRAP_SERVERS"
+            if settings.kafka_is_external
+            else "start the local broker with `make kafka-up` or set KAFKA_BOOTSTRAP_SERVERS"
+        )
+        raise KafkaUnavailable(
+            f"no Kafka broker reachable at {settings.kafka_bootstrap_servers}: {hint}"
+        ) from None
+
+
+def open_relay(settings: Settings, ledger: Ledger) -> Relay:
+    prepare_topics(settings)
+    checkpoint = RelayCheckpoint(create_engine(sqlalchemy_url(settings.event_store_url)))
+    tails = last_positions(settings.kafka_bootstrap_servers, ledger_topics(settings))
+    return Relay(
+        ledger,
+        new_producer(settings.kafka_bootstrap_servers),
+        checkpoint,
+        settings.topic_prefix,
+        tails,
+        settings.relay_batch_size,
+    )
+
+
+def open_projector(settings: Settings) -> Projector:
+    prepare_topics(settings)
+    engine = open_projection_db(sqlalchemy_url(settings.projections_url))
+    projector = Projector(
+        new_consumer(settings.kafka_bootstrap_servers, settings.projector_group),
+        engine,
+        settings.projector_group,
+        [topic_name(settings.topic_prefix, "partner")],
+        project_partner_events,
+    )
+    projector.start()
+    return projector

@@ -1,0 +1,77 @@
+"""All configuration, read once from the environment at start-up.
+
+Defaults run on a laptop with nothing configured: SQLite files under ``./var`` and a local
+broker on 127.0.0.1:9092 that ``make kafka-up`` (or ``ledger up``) starts. Production sets
+``LEDGER_DATABASE_URL`` (PostgreSQL) and ``KAFKA_BOOTSTRAP_SERVERS``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    event_store_url: str
+    projections_url: str
+    kafka_bootstrap_servers: str
+    kafka_is_external: bool
+    kafka_port: int
+    kafka_controller_port: int
+    kafka_home: Path
+    topic_prefix: str
+    topic_partitions: int
+    topic_replication_factor: int
+    projector_group: str
+    relay_batch_size: int
+    postgres_lock_timeout_s: int
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("LEDGER_DATA_DIR", "var"))
+        database_url = env.get("LEDGER_DATABASE_URL")
+        kafka_port = _int(env, "LEDGER_KAFKA_PORT", 9092)
+        external_kafka = env.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
+        return cls(
+            data_dir=data_dir,
+            event_store_url=env.get(
+                "LEDGER_EVENT_STORE_URL", database_url or f"sqlite:///{data_dir / 'events.sqlite'}"
+            ),
+            projections_url=env.get(
+                "LEDGER_PROJECTIONS_URL",
+                database_url or f"sqlite:///{data_dir / 'projections.sqlite'}",
+            ),
+            kafka_bootstrap_servers=external_kafka or f"127.0.0.1:{kafka_port}",
+            kafka_is_external=bool(external_kafka),
+            kafka_port=kafka_port,
+            kafka_controller_port=_int(env, "LEDGER_KAFKA_CONTROLLER_PORT", kafka_port + 1),
+            kafka_home=Path(env.get("LEDGER_KAFKA_HOME", str(data_dir / "kafka"))),
+            topic_prefix=env.get("LEDGER_TOPIC_PREFIX", "ledger"),
+            topic_partitions=_int(env, "LEDGER_TOPIC_PARTITIONS", 6),
+            topic_replication_factor=_int(env, "LEDGER_TOPIC_REPLICATION_FACTOR", 1),
+            projector_group=env.get("LEDGER_PROJECTOR_GROUP", "ledger-projector"),
+            relay_batch_size=_int(env, "LEDGER_RELAY_BATCH_SIZE", 2000),
+            postgres_lock_timeout_s=_int(env, "LEDGER_POSTGRES_LOCK_TIMEOUT_S", 5),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not an integer") from None
+    if value < 1:
+        raise SettingsError(f"{name}={raw!r} must be at least 1")
+    return value
