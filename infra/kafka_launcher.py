@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import hashlib
 import os
 import shutil
@@ -45,6 +44,11 @@ _POLL_INTERVAL_S = 0.25
 _MAVEN_TIMEOUT_S = 900.0
 _FORMAT_TIMEOUT_S = 120.0
 _KILL_GRACE_S = 10.0
+
+# Brokers started by this Python process (tests, `ledger` commands), kept so that they can be
+# reaped once stopped, and so that Popen does not warn about children still running when it is
+# garbage-collected: the broker outliving the launcher is the point.
+_spawned_brokers: dict[int, subprocess.Popen[bytes]] = {}
 
 
 @dataclass(frozen=True)
@@ -214,15 +218,15 @@ def _read_pid(config: BrokerConfig) -> int | None:
         return None
 
 
-def _reap_if_our_child(pid: int) -> None:
-    # When the broker was started by this very Python process (tests do that), its exit leaves a
-    # zombie that still "exists" for kill(pid, 0) until someone waits for it.
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
-
-
 def _is_alive(pid: int) -> bool:
-    _reap_if_our_child(pid)
+    child = _spawned_brokers.get(pid)
+    if child is not None:
+        # Our own child must be reaped through its Popen, or it lingers as a zombie that kill(0)
+        # still reports as existing.
+        if child.poll() is None:
+            return True
+        del _spawned_brokers[pid]
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -319,12 +323,10 @@ def _recent_logs(config: BrokerConfig) -> str:
     return "\n".join(sections) or f"(no log output in {config.logs_dir})"
 
 
-def _wait_until_ready(
-    config: BrokerConfig, pid: int, still_running: Callable[[], bool], timeout_s: float
-) -> None:
+def _wait_until_ready(config: BrokerConfig, pid: int, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if not still_running():
+        if not _is_alive(pid):
             config.pid_file.unlink(missing_ok=True)
             raise LauncherError(f"Kafka exited during startup (pid {pid}).\n{_recent_logs(config)}")
         # A plain TCP check first keeps kafka-python from logging connection errors while the
@@ -334,7 +336,7 @@ def _wait_until_ready(
         time.sleep(_POLL_INTERVAL_S)
     stop(config)
     raise LauncherError(
-        f"Kafka did not accept requests on {config.bootstrap_servers} within {timeout_s:.0f}s, "
+        f"Kafka did not accept requests on {config.bootstrap_servers} within {timeout_s:g}s, "
         f"so it was stopped.\n{_recent_logs(config)}"
     )
 
@@ -420,7 +422,7 @@ def _format_storage_if_needed(java: str, libs_dir: Path, config: BrokerConfig) -
         )
 
 
-def _spawn_broker(java: str, libs_dir: Path, config: BrokerConfig) -> subprocess.Popen[bytes]:
+def _spawn_broker(java: str, libs_dir: Path, config: BrokerConfig) -> int:
     command = _java_command(
         java, libs_dir, config, "kafka.Kafka", str(config.properties_file.resolve())
     )
@@ -434,8 +436,9 @@ def _spawn_broker(java: str, libs_dir: Path, config: BrokerConfig) -> subprocess
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    _spawned_brokers[process.pid] = process
     config.pid_file.write_text(f"{process.pid}\n")
-    return process
+    return process.pid
 
 
 # --------------------------------------------------------------------------------------------
@@ -464,8 +467,8 @@ def start(config: BrokerConfig, timeout_s: float = 90) -> bool:
     config.properties_file.write_text(_render_server_properties(config))
     _format_storage_if_needed(java, libs_dir, config)
 
-    process = _spawn_broker(java, libs_dir, config)
-    _wait_until_ready(config, process.pid, lambda: process.poll() is None, timeout_s)
+    pid = _spawn_broker(java, libs_dir, config)
+    _wait_until_ready(config, pid, timeout_s)
     return True
 
 
@@ -480,7 +483,7 @@ def _adopt_running_broker(config: BrokerConfig, pid: int, timeout_s: float) -> b
             "(ports?); stop it first with `python -m infra.kafka_launcher down`"
         )
     # It may still be booting, e.g. started a moment ago by a concurrent `up`.
-    _wait_until_ready(config, pid, lambda: _is_alive(pid), timeout_s)
+    _wait_until_ready(config, pid, timeout_s)
     return False
 
 
@@ -589,7 +592,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _command_up(config: BrokerConfig) -> int:
-    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
     if external:
         print(f"KAFKA_BOOTSTRAP_SERVERS is set ({external}): using that broker, starting nothing")
         return 0

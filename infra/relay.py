@@ -94,7 +94,8 @@ class Relay:
             partitions = sorted(self.producer.partitions_for(topic))
             self._partitions[topic] = partitions
         # The Java client's keyed partitioning, so any Kafka client agrees on a key's partition.
-        return partitions[(murmur2(key) & 0x7FFFFFFF) % len(partitions)]
+        index: int = (murmur2(key) & 0x7FFFFFFF) % len(partitions)
+        return partitions[index]
 
     def drain(self, on_progress: Callable[[int], None] | None = None) -> int:
         """Publish until the store has nothing more; returns how many events were covered."""

@@ -1,0 +1,58 @@
+# Channel Ledger. `make demo` and `make test` are the two commands a newcomer needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test test-fast lint format bench kafka-up kafka-down kafka-status up clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Record a small scenario and show partner status read back from the projection.
+demo: install
+	$(BIN)/ledger demo
+
+## Lint, type-check, check layering, then every test (real Kafka, SQLite, and PostgreSQL if configured).
+test: lint
+	$(BIN)/pytest
+
+## Unit tests only: no broker, no database.
+test-fast: install
+	$(BIN)/pytest tests/unit
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Throughput of relay and projector against the raw kafka-python client (BENCH_EVENTS=N).
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+kafka-up: install
+	$(BIN)/python -m infra.kafka_launcher up
+
+kafka-down: install
+	$(BIN)/python -m infra.kafka_launcher down
+
+kafka-status: install
+	$(BIN)/python -m infra.kafka_launcher status
+
+## Relay and projector together, long-running (starts the local broker if none is configured).
+up: install
+	$(BIN)/ledger up
+
+clean:
+	-$(BIN)/python -m infra.kafka_launcher down
+	rm -rf var $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,59 @@
+from pathlib import Path
+
+import pytest
+
+from infra.event_store import event_store_env, sqlalchemy_url
+from infra.settings import Settings, SettingsError
+
+
+def test_defaults_are_sqlite_files_under_the_data_dir_and_a_local_broker():
+    settings = Settings.from_env({})
+    assert settings.event_store_url == "sqlite:///var/events.sqlite"
+    assert settings.projections_url == "sqlite:///var/projections.sqlite"
+    assert settings.kafka_bootstrap_servers == "127.0.0.1:9092"
+    assert not settings.kafka_is_external
+
+
+def test_database_url_moves_both_stores_to_postgresql():
+    settings = Settings.from_env({"LEDGER_DATABASE_URL": "postgresql://u:p@db:5433/ledger"})
+    assert settings.event_store_url == settings.projections_url == "postgresql://u:p@db:5433/ledger"
+
+
+def test_external_broker_means_start_nothing():
+    settings = Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"})
+    assert settings.kafka_is_external
+    assert settings.kafka_bootstrap_servers == "kafka:9092"
+
+
+@pytest.mark.parametrize("value", ["six", "0", "-1"])
+def test_malformed_numbers_name_the_variable(value):
+    with pytest.raises(SettingsError, match="LEDGER_TOPIC_PARTITIONS"):
+        Settings.from_env({"LEDGER_TOPIC_PARTITIONS": value})
+
+
+def test_postgres_url_maps_to_the_native_recorder_with_a_lock_timeout():
+    env = event_store_env("postgresql://ledger:s3cret@127.0.0.1:5432/ledger", lock_timeout_s=7)
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert env["POSTGRES_DBNAME"] == "ledger"
+    assert env["POSTGRES_PASSWORD"] == "s3cret"
+    assert env["POSTGRES_LOCK_TIMEOUT"] == "7"
+    assert "POSTGRES_ENABLE_DB_FUNCTIONS" not in env
+
+
+def test_sqlite_url_maps_to_a_file(tmp_path: Path):
+    env = event_store_env(f"sqlite:///{tmp_path}/sub/events.sqlite")
+    assert env == {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": f"{tmp_path}/sub/events.sqlite",
+    }
+    assert (tmp_path / "sub").is_dir()
+
+
+def test_unsupported_url_is_rejected_without_leaking_the_password():
+    with pytest.raises(SettingsError) as raised:
+        event_store_env("mysql://u:hunter2@db/ledger")
+    assert "hunter2" not in str(raised.value)
+
+
+def test_sqlalchemy_uses_psycopg3_for_postgresql():
+    assert sqlalchemy_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
