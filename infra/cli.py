@@ -16,6 +16,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
+from consumers.projector import ProjectionError
 from contracts.commands import EnrollPartnerSchema, RecordCertificationSchema, describe_errors
 from domain.errors import DomainError, PartnerAlreadyEnrolled
 from domain.ledger import Ledger
@@ -26,6 +27,7 @@ from infra.event_store import open_ledger, sqlalchemy_url
 from infra.kafka_launcher import LauncherError
 from infra.output import table, to_json
 from infra.pipeline import KafkaUnavailable, open_projector, open_relay
+from infra.relay import RelayPublishError
 from infra.settings import Settings, SettingsError
 from projections.database import open_projection_db
 from projections.queries import PartnerStatusView, partner_statuses
@@ -52,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DomainError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_RULE_BROKEN if isinstance(error, DomainError) else EXIT_INVALID_INPUT
-    except (KafkaUnavailable, LauncherError) as error:
+    except (KafkaUnavailable, LauncherError, RelayPublishError, ProjectionError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNAVAILABLE
 

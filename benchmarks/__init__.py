@@ -1,0 +1,4 @@
+"""Throughput benchmarks: the ledger's relay and projector against the raw Kafka client.
+
+Run with ``make bench`` (or ``.venv/bin/python -m benchmarks.run``); see ``benchmarks/README.md``.
+"""

@@ -1,0 +1,112 @@
+"""The infrastructure one benchmark run uses: a broker, an event store, isolated names.
+
+Everything is private to the run (temporary directories, fresh topic prefixes and consumer
+groups), so a run never reads what an earlier run or a developer's ``var/`` left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from kafka import KafkaAdminClient
+from kafka.errors import KafkaError
+
+from infra.kafka_launcher import KAFKA_VERSION, BrokerConfig, default_cache_dir, start, stop
+from infra.settings import Settings
+
+
+@dataclass(frozen=True)
+class Broker:
+    bootstrap_servers: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Names and places of one run; `settings_for` derives one role's isolated Settings."""
+
+    run_id: str
+    data_dir: Path
+    event_store_url: str
+    bootstrap_servers: str
+    base_env: Mapping[str, str]
+
+    @property
+    def store_kind(self) -> str:
+        return "postgresql" if self.event_store_url.startswith("postgres") else "sqlite"
+
+    def settings_for(self, role: str) -> Settings:
+        """Settings whose topics, consumer group and projection DB belong to `role` alone."""
+        env = dict(self.base_env)
+        env.update(
+            {
+                "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+                "LEDGER_DATA_DIR": str(self.data_dir),
+                "LEDGER_EVENT_STORE_URL": self.event_store_url,
+                # Projections always go to a fresh SQLite file, even when the store is PostgreSQL,
+                # so each projector round starts from an empty table and no stored offsets.
+                "LEDGER_PROJECTIONS_URL": f"sqlite:///{self.data_dir / f'{role}.sqlite'}",
+                "LEDGER_TOPIC_PREFIX": f"bench-{self.run_id}-{role}",
+                "LEDGER_PROJECTOR_GROUP": f"bench-{self.run_id}-{role}",
+            }
+        )
+        return Settings.from_env(env)
+
+
+def new_workspace(data_dir: Path, bootstrap_servers: str, environ: Mapping[str, str]) -> Workspace:
+    # The caller's LEDGER_* tuning (partitions, relay batch size, ...) is kept; only the
+    # isolating names are overridden in `settings_for`.
+    store_url = environ.get("BENCH_DATABASE_URL", "").strip()
+    return Workspace(
+        run_id=uuid.uuid4().hex[:8],
+        data_dir=data_dir,
+        event_store_url=store_url or f"sqlite:///{data_dir / 'events.sqlite'}",
+        bootstrap_servers=bootstrap_servers,
+        base_env=dict(environ),
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def kafka_broker(home: Path, environ: Mapping[str, str] = os.environ) -> Iterator[Broker]:
+    """The configured broker, or a private one on free loopback ports for the run's duration."""
+    external = environ.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
+    if external:
+        yield Broker(external, external_broker_version(external))
+        return
+    config = BrokerConfig(
+        home=home, cache_dir=default_cache_dir(), port=free_port(), controller_port=free_port()
+    )
+    try:
+        start(config)
+        yield Broker(config.bootstrap_servers, KAFKA_VERSION)
+    finally:
+        stop(config)  # a no-op when start failed before spawning anything
+
+
+def external_broker_version(bootstrap_servers: str) -> str:
+    """Best effort: kafka-python infers the version from the broker's supported API versions."""
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+    except (KafkaError, OSError):
+        return "unknown"
+    try:
+        node_id = admin.describe_cluster()["brokers"][0]["node_id"]
+        version = admin.get_broker_version_data(node_id).broker_version
+        return ".".join(str(part) for part in version) + " (inferred)"
+    except (KafkaError, OSError, LookupError, TypeError, AttributeError):
+        return "unknown"
+    finally:
+        admin.close()
