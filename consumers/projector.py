@@ -76,12 +76,17 @@ class Projector:
         ends = self.consumer.end_offsets(assignment)
         return all(self.consumer.position(tp) >= ends[tp] for tp in assignment)
 
-    def drain(self, assignment_timeout_s: float = 30.0) -> int:
+    def drain(
+        self,
+        assignment_timeout_s: float = 30.0,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> int:
         """Project until caught up with the ends of the partitions as they are now."""
         deadline = time.monotonic() + assignment_timeout_s
         before = self.projected
         while not self.caught_up():
-            self.poll_once(timeout_ms=200)
+            if self.poll_once(timeout_ms=200) and on_progress:
+                on_progress(self.projected - before)
             if not self.consumer.assignment() and time.monotonic() > deadline:
                 raise ProjectionError(
                     f"no partitions of {', '.join(self.topics)} assigned to group "

@@ -25,7 +25,7 @@ from infra import demo_scenario
 from infra.broker import ensure_broker
 from infra.event_store import open_ledger, sqlalchemy_url
 from infra.kafka_launcher import LauncherError
-from infra.output import table, to_json
+from infra.output import Progress, table, to_json
 from infra.pipeline import KafkaUnavailable, open_projector, open_relay
 from infra.relay import RelayPublishError
 from infra.settings import Settings, SettingsError
@@ -118,10 +118,9 @@ def relay(args: argparse.Namespace, settings: Settings) -> int:
     running = open_relay(settings, open_ledger(settings))
     try:
         if args.once:
-            print(
-                f"relay: published up to position {running.position} "
-                f"({running.drain()} events this run)"
-            )
+            with Progress("relay: events published") as shown:
+                count = running.drain(on_progress=shown)
+            print(f"relay: published up to position {running.position} ({count} events this run)")
         else:
             run_until_signalled([running.run])
     finally:
@@ -133,7 +132,9 @@ def project(args: argparse.Namespace, settings: Settings) -> int:
     projector = open_projector(settings)
     try:
         if args.once:
-            print(f"projector: projected {projector.drain()} events")
+            with Progress("projector: events projected") as shown:
+                count = projector.drain(on_progress=shown)
+            print(f"projector: projected {count} events")
         else:
             run_until_signalled([projector.run])
     finally:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
-from typing import Any
+from types import TracebackType
+from typing import Any, TextIO
 
 
 def to_json(items: Sequence[Any]) -> str:
@@ -42,3 +44,29 @@ def _cell(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+class Progress:
+    """A running count on one terminal line; silent when output goes to a log or a pipe."""
+
+    def __init__(self, label: str, stream: TextIO = sys.stderr) -> None:
+        self.label = label
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, count: int) -> None:
+        if self.stream.isatty():
+            print(f"\r{self.label}: {count}", end="", file=self.stream, flush=True)
+            self.shown = True
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.shown:
+            print(file=self.stream)
