@@ -41,8 +41,12 @@ class Workspace:
     def store_kind(self) -> str:
         return "postgresql" if self.event_store_url.startswith("postgres") else "sqlite"
 
-    def settings_for(self, role: str) -> Settings:
-        """Settings whose topics, consumer group and projection DB belong to `role` alone."""
+    def settings_for(self, role: str, *, reading: str | None = None) -> Settings:
+        """Settings whose consumer group and projection DB belong to `role` alone.
+
+        The topics are the role's own too, unless `reading` names the role whose topics it
+        consumes (a projector reads what a relay round published).
+        """
         env = dict(self.base_env)
         env.update(
             {
@@ -52,7 +56,7 @@ class Workspace:
                 # Projections always go to a fresh SQLite file, even when the store is PostgreSQL,
                 # so each projector round starts from an empty table and no stored offsets.
                 "LEDGER_PROJECTIONS_URL": f"sqlite:///{self.data_dir / f'{role}.sqlite'}",
-                "LEDGER_TOPIC_PREFIX": f"bench-{self.run_id}-{role}",
+                "LEDGER_TOPIC_PREFIX": f"bench-{self.run_id}-{reading or role}",
                 "LEDGER_PROJECTOR_GROUP": f"bench-{self.run_id}-{role}",
             }
         )

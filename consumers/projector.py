@@ -68,31 +68,32 @@ class Projector:
         with self.engine.connect() as connection:
             return load_position(connection, self.group_id, tp)
 
-    def caught_up(self) -> bool:
-        """True once every assigned partition has been read to its current end."""
-        assignment = list(self.consumer.assignment())
-        if not assignment:
-            return False
-        ends = self.consumer.end_offsets(assignment)
-        return all(self.consumer.position(tp) >= ends[tp] for tp in assignment)
-
     def drain(
         self,
         assignment_timeout_s: float = 30.0,
         on_progress: Callable[[int], None] | None = None,
     ) -> int:
-        """Project until caught up with the ends of the partitions as they are now."""
+        """Project until every assigned partition is read up to its end as of the assignment.
+
+        Ends are taken once per assignment, not per poll: a drain finishes even while
+        writers keep appending, and costs no extra round trip per batch.
+        """
         deadline = time.monotonic() + assignment_timeout_s
         before = self.projected
-        while not self.caught_up():
-            if self.poll_once(timeout_ms=200) and on_progress:
-                on_progress(self.projected - before)
-            if not self.consumer.assignment() and time.monotonic() > deadline:
+        targets: dict[TopicPartition, int] = {}
+        while True:
+            assignment = self.consumer.assignment()
+            if assignment != set(targets):
+                targets = self.consumer.end_offsets(list(assignment)) if assignment else {}
+            if targets and all(self.consumer.position(tp) >= end for tp, end in targets.items()):
+                return self.projected - before
+            if not assignment and time.monotonic() > deadline:
                 raise ProjectionError(
                     f"no partitions of {', '.join(self.topics)} assigned to group "
                     f"{self.group_id!r} within {assignment_timeout_s:.0f}s"
                 )
-        return self.projected - before
+            if self.poll_once(timeout_ms=200) and on_progress:
+                on_progress(self.projected - before)
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
