@@ -21,6 +21,10 @@ from infra.kafka_launcher import KAFKA_VERSION, BrokerConfig, default_cache_dir,
 from infra.settings import Settings
 
 
+class BrokerUnreachable(RuntimeError):
+    """KAFKA_BOOTSTRAP_SERVERS names a broker that does not answer."""
+
+
 @dataclass(frozen=True)
 class Broker:
     bootstrap_servers: str
@@ -101,13 +105,19 @@ def kafka_broker(home: Path, environ: Mapping[str, str] = os.environ) -> Iterato
 
 
 def external_broker_version(bootstrap_servers: str) -> str:
-    """Best effort: kafka-python infers the version from the broker's supported API versions."""
+    """Kafka's version as kafka-python infers it from the broker's supported API versions.
+
+    Also the early check that the broker answers at all, before minutes of filling the store.
+    """
     try:
         admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
     except (KafkaError, OSError):
-        return "unknown"
+        raise BrokerUnreachable(
+            f"no Kafka broker reachable at {bootstrap_servers}: check KAFKA_BOOTSTRAP_SERVERS "
+            "(or unset it to let the benchmark start a private broker)"
+        ) from None
     try:
-        node_id = admin.describe_cluster()["brokers"][0]["node_id"]
+        node_id = admin.describe_cluster()["brokers"][0]["broker_id"]
         version = admin.get_broker_version_data(node_id).broker_version
         return ".".join(str(part) for part in version) + " (inferred)"
     except (KafkaError, OSError, LookupError, TypeError, AttributeError):

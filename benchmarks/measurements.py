@@ -1,0 +1,169 @@
+"""The four timed measurements. Each one times only the loop it names, nothing around it.
+
+Set-up that both sides of a comparison share (connecting, fetching topic metadata) happens
+before the clock starts, for the ledger's component and the raw client alike, so the ratios
+compare per-event work rather than connection latency.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from sqlalchemy import create_engine
+
+from benchmarks.workload import OutgoingMessage
+from domain.ledger import Ledger
+from infra.event_store import sqlalchemy_url
+from infra.kafka_clients import consumer_settings, ensure_topics, producer_settings
+from infra.pipeline import ledger_topics, open_projector, open_relay
+from infra.relay_checkpoint import RelayCheckpoint
+from infra.settings import Settings
+
+
+class BenchmarkError(RuntimeError):
+    """A measurement did not move the expected number of events; its figure would be wrong."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    events: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds
+
+
+def time_relay(settings: Settings, ledger: Ledger, expected: int) -> Timing:
+    """`Relay.drain()` publishing the whole store to the fresh topics of `settings`."""
+    # Every relay round publishes the same store again, to topics of its own.
+    reset_relay_checkpoint(settings)
+    relay = open_relay(settings, ledger)
+    try:
+        warm_up_metadata(relay.producer, ledger_topics(settings))
+        started = time.perf_counter()
+        count = relay.drain()
+        seconds = time.perf_counter() - started
+    finally:
+        relay.close()
+    require_count("relay", count, expected)
+    return Timing(count, seconds)
+
+
+def reset_relay_checkpoint(settings: Settings) -> None:
+    engine = create_engine(sqlalchemy_url(settings.event_store_url))
+    try:
+        RelayCheckpoint(engine).save(0)
+    finally:
+        engine.dispose()
+
+
+def time_raw_producer(
+    settings: Settings, topic: str, messages: Sequence[OutgoingMessage]
+) -> Timing:
+    """kafka-python with the relay's producer settings sending the relay's records: send + flush."""
+    ensure_topics(
+        settings.kafka_bootstrap_servers,
+        [topic],
+        settings.topic_partitions,
+        settings.topic_replication_factor,
+    )
+    producer = KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, **producer_settings()
+    )
+    try:
+        warm_up_metadata(producer, [topic])
+        started = time.perf_counter()
+        futures = [
+            producer.send(
+                topic,
+                key=message.key,
+                value=message.value,
+                headers=message.headers,
+                partition=message.partition,
+            )
+            for message in messages
+        ]
+        producer.flush()
+        seconds = time.perf_counter() - started
+    finally:
+        producer.close()
+    failed = sum(1 for future in futures if future.failed())
+    require_count("raw producer", len(futures) - failed, len(messages))
+    return Timing(len(messages), seconds)
+
+
+def warm_up_metadata(producer: KafkaProducer, topics: Sequence[str]) -> None:
+    # Blocks until the producer knows the topics' partitions (and so their leaders).
+    for topic in topics:
+        producer.partitions_for(topic)
+
+
+def time_projector(settings: Settings, expected: int) -> Timing:
+    """`Projector.drain()` into an empty projection DB, from offset 0 of every partition.
+
+    The timing includes joining the consumer group: that is part of what `drain` does.
+    """
+    projector = open_projector(settings)
+    try:
+        started = time.perf_counter()
+        count = projector.drain()
+        seconds = time.perf_counter() - started
+    finally:
+        projector.close()
+        projector.engine.dispose()
+    require_count("projector", count, expected)
+    return Timing(count, seconds)
+
+
+def time_raw_consumer(
+    bootstrap_servers: str, topic: str, expected: int, timeout_s: float = 300.0
+) -> Timing:
+    """A plain consumer with the projector's settings reading every record and parsing its JSON."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, **consumer_settings(None))
+    try:
+        partitions = [
+            TopicPartition(topic, partition)
+            for partition in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        started = time.perf_counter()
+        count = read_and_parse(consumer, expected, started + timeout_s)
+        seconds = time.perf_counter() - started
+    finally:
+        consumer.close()
+    require_count("raw consumer", count, expected)
+    return Timing(count, seconds)
+
+
+def read_and_parse(consumer: KafkaConsumer, expected: int, deadline: float) -> int:
+    count = 0
+    while count < expected and time.perf_counter() < deadline:
+        for records in consumer.poll(timeout_ms=200).values():
+            for record in records:
+                json.loads(record.value)
+            count += len(records)
+    return count
+
+
+def partition_sizes(bootstrap_servers: str, topic: str) -> dict[int, int]:
+    """Records per partition, to check that raw producer and relay filled partitions alike."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    try:
+        partitions = [
+            TopicPartition(topic, partition)
+            for partition in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        return {tp.partition: end for tp, end in consumer.end_offsets(partitions).items()}
+    finally:
+        consumer.close()
+
+
+def require_count(what: str, count: int, expected: int) -> None:
+    if count != expected:
+        raise BenchmarkError(f"{what} handled {count} events, expected {expected}")

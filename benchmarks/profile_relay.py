@@ -1,0 +1,58 @@
+"""Where `Relay.drain()` spends its time: ``python -m benchmarks.profile_relay``.
+
+Fills a private store with BENCH_EVENTS events (default 20,000), starts a private broker
+unless KAFKA_BOOTSTRAP_SERVERS is set, and prints cProfile's top functions for one drain,
+by own time and by cumulative time. BENCH_PROFILE_TOP sets how many lines (default 25).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+from collections.abc import Mapping
+from contextlib import ExitStack
+from pathlib import Path
+
+from benchmarks.environment import kafka_broker, new_workspace
+from benchmarks.measurements import reset_relay_checkpoint, warm_up_metadata
+from benchmarks.run import log, positive_int
+from benchmarks.workload import fill_ledger, require_empty
+from infra.event_store import open_ledger
+from infra.pipeline import ledger_topics, open_relay
+
+DEFAULT_EVENTS = 20_000
+
+
+def main(environ: Mapping[str, str] = os.environ) -> int:
+    events = positive_int(environ, "BENCH_EVENTS", DEFAULT_EVENTS)
+    top = positive_int(environ, "BENCH_PROFILE_TOP", 25)
+    with ExitStack() as stack:
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ledger-prof-")))
+        broker = stack.enter_context(kafka_broker(scratch / "kafka", environ))
+        workspace = new_workspace(scratch / "data", broker.bootstrap_servers, environ)
+        settings = workspace.settings_for("relay")
+        ledger = open_ledger(settings)
+        stack.callback(ledger.close)
+        require_empty(ledger)
+        log(f"filling the {workspace.store_kind} event store with {events:,} events (untimed)")
+        fill_ledger(ledger, events)
+        reset_relay_checkpoint(settings)
+        relay = open_relay(settings, ledger)
+        try:
+            warm_up_metadata(relay.producer, ledger_topics(settings))
+            profiler = cProfile.Profile()
+            drained = profiler.runcall(relay.drain)
+        finally:
+            relay.close()
+    log(f"relay drained {drained:,} events under cProfile")
+    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+    stats.sort_stats(pstats.SortKey.TIME).print_stats(top)
+    stats.sort_stats(pstats.SortKey.CUMULATIVE).print_stats(top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

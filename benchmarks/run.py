@@ -1,0 +1,247 @@
+"""``make bench``: relay and projector throughput against the raw kafka-python client.
+
+One run, one broker: fill an event store with N events (untimed), then alternate raw producer
+and relay rounds, then raw consumer and projector rounds, in ABBA order, keeping the best round
+of each. See benchmarks/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from benchmarks.environment import (
+    Broker,
+    BrokerUnreachable,
+    Workspace,
+    kafka_broker,
+    new_workspace,
+)
+from benchmarks.measurements import (
+    BenchmarkError,
+    Timing,
+    partition_sizes,
+    time_projector,
+    time_raw_consumer,
+    time_raw_producer,
+    time_relay,
+)
+from benchmarks.report import format_table, write_results
+from benchmarks.workload import (
+    OutgoingMessage,
+    StoreNotEmpty,
+    fill_ledger,
+    outgoing_messages,
+    require_empty,
+)
+from contracts.catalog import topic_name
+from domain.ledger import Ledger
+from infra.event_store import open_ledger
+from infra.kafka_launcher import LauncherError
+from infra.pipeline import KafkaUnavailable
+
+DEFAULT_EVENTS = 100_000
+DEFAULT_ROUNDS = 2
+# Every benchmark event is a partner event, so the relay publishes to this one topic.
+AGGREGATE_TYPE = "partner"
+SETTLE_S = 1.0
+WARM_UP_EVENTS = 20_000
+
+Step = tuple[str, Callable[[], Timing], list[Timing]]
+
+
+@dataclass
+class Rounds:
+    """Every round's timing of each measurement, in the order they ran."""
+
+    relay: list[Timing] = field(default_factory=list)
+    raw_producer: list[Timing] = field(default_factory=list)
+    projector: list[Timing] = field(default_factory=list)
+    raw_consumer: list[Timing] = field(default_factory=list)
+
+    def best_rates(self) -> dict[str, float]:
+        return {name: max(t.rate for t in timings) for name, timings in vars(self).items()}
+
+    def all_rates(self) -> dict[str, list[int]]:
+        return {name: [round(t.rate) for t in timings] for name, timings in vars(self).items()}
+
+
+def main(environ: Mapping[str, str] = os.environ) -> int:
+    try:
+        return run(environ)
+    except (
+        BenchmarkError,
+        BrokerUnreachable,
+        StoreNotEmpty,
+        LauncherError,
+        KafkaUnavailable,
+    ) as error:
+        # Problems the person running the benchmark can fix: say what, without a traceback.
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def run(environ: Mapping[str, str]) -> int:
+    events = positive_int(environ, "BENCH_EVENTS", DEFAULT_EVENTS)
+    rounds = positive_int(environ, "BENCH_ROUNDS", DEFAULT_ROUNDS)
+    with ExitStack() as stack:
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ledger-bench-")))
+        # Entered after the scratch directory, so the broker stops before its home is deleted.
+        broker = stack.enter_context(kafka_broker(scratch / "kafka", environ))
+        workspace = new_workspace(scratch / "data", broker.bootstrap_servers, environ)
+        timings = run_benchmarks(workspace, events, rounds)
+    results = summarize(workspace, broker, events, timings)
+    print(format_table(results))
+    log(f"results written to {write_results(results)}")
+    return 0
+
+
+def run_benchmarks(workspace: Workspace, events: int, rounds: int) -> Rounds:
+    timings = Rounds()
+    ledger = open_ledger(workspace.settings_for("store"))
+    try:
+        require_empty(ledger)
+        log(f"filling the {workspace.store_kind} event store with {events:,} events (untimed)")
+        fill_ledger(ledger, events)
+        log("encoding the stored events as the relay does, for the raw producer (untimed)")
+        messages = outgoing_messages(ledger, workspace.settings_for("store").topic_partitions)
+        # The precomputed messages are the benchmark's own data, not the relay's: freezing them
+        # keeps the garbage collector from re-scanning 100k objects during every timed loop.
+        gc.collect()
+        gc.freeze()
+        warm_up_broker(workspace, messages)
+        for number in range(rounds):
+            compare_producers(workspace, ledger, messages, number, timings)
+    finally:
+        ledger.close()
+    # Any relay round's topics hold all N events; the consumers read the last round's.
+    for number in range(rounds):
+        compare_consumers(workspace, f"relay-{rounds - 1}", events, number, timings)
+    return timings
+
+
+def warm_up_broker(workspace: Workspace, messages: list[OutgoingMessage]) -> None:
+    """Untimed: a first producer on a fresh broker pays for JIT and page-cache warm-up, which
+    would otherwise count against whichever measurement happens to run first."""
+    settings = workspace.settings_for("warm-up")
+    topic = topic_name(settings.topic_prefix, AGGREGATE_TYPE)
+    log("warming up the broker (untimed)")
+    time_raw_producer(settings, topic, messages[:WARM_UP_EVENTS])
+
+
+def compare_producers(
+    workspace: Workspace,
+    ledger: Ledger,
+    messages: list[OutgoingMessage],
+    number: int,
+    timings: Rounds,
+) -> None:
+    """One round of raw producer and relay, each to fresh topics of its own."""
+    raw_settings = workspace.settings_for(f"raw-producer-{number}")
+    raw_topic = topic_name(raw_settings.topic_prefix, AGGREGATE_TYPE)
+    relay_settings = workspace.settings_for(f"relay-{number}")
+    steps: list[Step] = [
+        (
+            "raw producer",
+            partial(time_raw_producer, raw_settings, raw_topic, messages),
+            timings.raw_producer,
+        ),
+        ("relay", partial(time_relay, relay_settings, ledger, len(messages)), timings.relay),
+    ]
+    run_in_turn(steps, number)
+    relay_topic = topic_name(relay_settings.topic_prefix, AGGREGATE_TYPE)
+    require_same_partitions(workspace.bootstrap_servers, raw_topic, relay_topic)
+
+
+def compare_consumers(
+    workspace: Workspace, relay_role: str, events: int, number: int, timings: Rounds
+) -> None:
+    """One round of raw consumer and projector (own group, empty projection DB)."""
+    projector_settings = workspace.settings_for(f"projector-{number}", reading=relay_role)
+    topic = topic_name(projector_settings.topic_prefix, AGGREGATE_TYPE)
+    steps: list[Step] = [
+        (
+            "raw consumer",
+            partial(time_raw_consumer, workspace.bootstrap_servers, topic, events),
+            timings.raw_consumer,
+        ),
+        ("projector", partial(time_projector, projector_settings, events), timings.projector),
+    ]
+    run_in_turn(steps, number)
+
+
+def run_in_turn(steps: list[Step], number: int) -> None:
+    # ABBA: odd rounds swap who goes first, so a broker warming up (or a page cache filling)
+    # over the run does not favour the same side every time.
+    for name, measure, timings in steps if number % 2 == 0 else steps[::-1]:
+        # The broker shares the CPUs; let it finish writing the previous measurement's records
+        # so they do not slow down the next one.
+        time.sleep(SETTLE_S)
+        timing = measure()
+        timings.append(timing)
+        log(f"round {number + 1}: {name:<12} {timing.rate:>10,.0f} events/s")
+
+
+def require_same_partitions(bootstrap_servers: str, raw_topic: str, relay_topic: str) -> None:
+    # The ratio is only meaningful if both wrote the same records to the same partitions.
+    raw_sizes = partition_sizes(bootstrap_servers, raw_topic)
+    relay_sizes = partition_sizes(bootstrap_servers, relay_topic)
+    if raw_sizes != relay_sizes:
+        raise BenchmarkError(
+            f"raw producer and relay filled partitions differently: {raw_sizes} vs {relay_sizes}"
+        )
+
+
+def summarize(workspace: Workspace, broker: Broker, events: int, timings: Rounds) -> dict[str, Any]:
+    best = timings.best_rates()
+    settings = workspace.settings_for("store")
+    return {
+        "relay_events_per_s": round(best["relay"]),
+        "raw_producer_events_per_s": round(best["raw_producer"]),
+        "relay_vs_raw_producer": round(best["relay"] / best["raw_producer"], 3),
+        "projector_events_per_s": round(best["projector"]),
+        "raw_consumer_events_per_s": round(best["raw_consumer"]),
+        "projector_vs_raw_consumer": round(best["projector"] / best["raw_consumer"], 3),
+        "kafka_version": broker.version,
+        "store": workspace.store_kind,
+        "events": events,
+        "partitions": settings.topic_partitions,
+        "relay_batch_size": settings.relay_batch_size,
+        "rounds": len(timings.relay),
+        "order": "ABBA (odd rounds swap who goes first); best round of each is reported",
+        "all_rounds_events_per_s": timings.all_rates(),
+        "python": platform.python_version(),
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r} is not an integer") from None
+    if value < 1:
+        raise SystemExit(f"{name}={raw!r} must be at least 1")
+    return value
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
