@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from marshmallow import Schema
+from marshmallow import Schema, fields
 
 from contracts.payloads import CertificationEarnedV1, PartnerEnrolledV1
 from domain.partner import Partner
@@ -24,6 +24,51 @@ class EventContract:
     schema_version: int
     payload: Schema
     business_date_field: str
+    payload_attributes: tuple[str, ...] = field(init=False)
+    headers: list[tuple[str, bytes]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "payload_attributes", wire_native_attributes(self.payload))
+        object.__setattr__(
+            self,
+            "headers",
+            [
+                ("event-type", self.event_type.encode()),
+                ("schema-version", str(self.schema_version).encode()),
+                ("content-type", CONTENT_TYPE),
+            ],
+        )
+
+
+CONTENT_TYPE = b"application/json"
+
+# Field kinds whose dumped form is exactly what orjson writes for the attribute (str, int,
+# bool, ISO date and datetime, UUID string, enum value) or what the codec writes (Decimal as
+# string), so the relay can publish attributes without Schema.dump.
+_WIRE_NATIVE = (
+    fields.String,
+    fields.Integer,
+    fields.Boolean,
+    fields.Date,
+    fields.AwareDateTime,
+    fields.UUID,
+    fields.Decimal,
+)
+
+
+def wire_native_attributes(schema: Schema) -> tuple[str, ...]:
+    """Payload attribute names, refusing fields whose wire form the fast encoder can't match."""
+    names = []
+    for name, schema_field in schema.fields.items():
+        plain = schema_field.data_key in (None, name) and schema_field.attribute in (None, name)
+        native = isinstance(schema_field, _WIRE_NATIVE) or (
+            isinstance(schema_field, fields.Enum) and schema_field.by_value
+        )
+        decimal_ok = not isinstance(schema_field, fields.Decimal) or schema_field.as_string
+        if not (plain and native and decimal_ok):
+            raise TypeError(f"{type(schema).__name__}.{name}: not encodable without Schema.dump")
+        names.append(name)
+    return tuple(names)
 
 
 class UnknownEventType(LookupError):

@@ -42,3 +42,7 @@ class CertificationEndsBeforeStart(DomainError):
 
 class CertificationBeforeEnrolment(DomainError):
     rule = "certification-after-enrolment"
+
+
+class InvalidProgramRules(DomainError):
+    rule = "program-rules-consistent"

@@ -35,11 +35,14 @@ class EnumAsValue(Transcoding):
         return member
 
 
+ENUM_TRANSCODINGS: tuple[tuple[type[Enum], str], ...] = (
+    (Tier, "tier"),
+    (CertificationKind, "certification_kind"),
+    (Specialization, "specialization"),
+)
+
+
 def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DateAsISO())
-    for enum_type, name in (
-        (Tier, "tier"),
-        (CertificationKind, "certification_kind"),
-        (Specialization, "specialization"),
-    ):
+    for enum_type, name in ENUM_TRANSCODINGS:
         transcoder.register(EnumAsValue(enum_type, name))

@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import lru_cache
 
 from kafka import KafkaProducer, TopicPartition
 from kafka.partitioner.default import murmur2
 
 from contracts.catalog import AGGREGATE_TYPES, topic_name
-from contracts.codec import encode
 from domain.ledger import Ledger
 from infra.relay_checkpoint import RelayCheckpoint
+from infra.stored_event_encoder import StoredEventEncoder
 
 
 class RelayPublishError(RuntimeError):
@@ -53,6 +54,7 @@ class Relay:
         self.topics = {kind: topic_name(topic_prefix, kind) for kind in AGGREGATE_TYPES}
         self.published_tails = published_tails
         self.batch_size = batch_size
+        self.encoder = StoredEventEncoder(ledger.mapper)
         self.position = checkpoint.load()
         self._partitions: dict[str, list[int]] = {}
 
@@ -65,7 +67,7 @@ class Relay:
             return 0
         futures = []
         for notification in notifications:
-            message = encode(self.ledger.mapper.to_domain_event(notification), notification.id)
+            message = self.encoder.encode(notification)
             topic = self.topics[message.aggregate_type]
             partition = self.partition_for(topic, message.key)
             if notification.id <= self.published_tails.get(TopicPartition(topic, partition), 0):
@@ -93,9 +95,7 @@ class Relay:
         if partitions is None:
             partitions = sorted(self.producer.partitions_for(topic))
             self._partitions[topic] = partitions
-        # The Java client's keyed partitioning, so any Kafka client agrees on a key's partition.
-        index: int = (murmur2(key) & 0x7FFFFFFF) % len(partitions)
-        return partitions[index]
+        return partitions[keyed_partition_index(key, len(partitions))]
 
     def drain(self, on_progress: Callable[[int], None] | None = None) -> int:
         """Publish until the store has nothing more; returns how many events were covered."""
@@ -114,3 +114,11 @@ class Relay:
 
     def close(self) -> None:
         self.producer.close()
+
+
+# murmur2 is pure Python and a partner's key recurs for every one of its events.
+@lru_cache(maxsize=65536)
+def keyed_partition_index(key: bytes, partition_count: int) -> int:
+    """The Java client's keyed partitioning, so any Kafka client agrees on a key's partition."""
+    index: int = (murmur2(key) & 0x7FFFFFFF) % partition_count
+    return index

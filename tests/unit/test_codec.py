@@ -2,10 +2,13 @@
 
 import json
 from datetime import date
+from uuid import uuid4, uuid5
 
 import pytest
+from marshmallow import Schema, fields
 
-from contracts.codec import UndecodableMessage, decode, encode, event_id
+from contracts.catalog import contract_for_event, wire_native_attributes
+from contracts.codec import EVENT_ID_NAMESPACE, UndecodableMessage, decode, encode, event_id
 from contracts.envelope import EnvelopeSchema
 from domain.partner import Partner
 from domain.program import CertificationKind, Specialization, Tier
@@ -78,3 +81,25 @@ def test_invalid_messages_are_rejected_with_the_reason(events, mutate, reason):
 def test_non_json_is_rejected():
     with pytest.raises(UndecodableMessage):
         decode(b"\x00not json")
+
+
+def test_fast_payload_encoding_equals_the_schema_dump(events):
+    for position, domain_event in enumerate(events, start=1):
+        contract = contract_for_event(domain_event)
+        published = json.loads(encode(domain_event, position).value)["payload"]
+        assert published == contract.payload.dump(domain_event)
+
+
+def test_a_payload_field_the_fast_encoder_cannot_match_is_refused_at_definition():
+    class WithRenamedField(Schema):
+        code = fields.String(data_key="partnerCode")
+
+    with pytest.raises(TypeError, match=r"WithRenamedField\.code"):
+        wire_native_attributes(WithRenamedField())
+
+
+def test_event_id_is_the_standard_name_based_uuid():
+    aggregate_id = uuid4()
+    for version in (1, 2, 1000):
+        expected = uuid5(EVENT_ID_NAMESPACE, f"{aggregate_id}/{version}")
+        assert event_id(aggregate_id, version) == expected
