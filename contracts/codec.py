@@ -12,15 +12,14 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 import orjson
 from marshmallow import ValidationError
 
 from contracts.catalog import EventContract, contract_for_event, contract_for_type
 from contracts.envelope import ENVELOPE_VERSION, Envelope, EnvelopeSchema
-
-EVENT_ID_NAMESPACE = uuid5(NAMESPACE_URL, "urn:channel-ledger:event")
+from domain.identity import EVENT_ID_NAMESPACE
 
 _envelope_schema = EnvelopeSchema()
 
@@ -35,11 +34,6 @@ class WireMessage:
 
 class UndecodableMessage(ValueError):
     """A message is not a valid envelope of a known event; says why."""
-
-
-def event_id(aggregate_id: UUID, aggregate_version: int) -> UUID:
-    """Stable id of the event at this version of this aggregate (a name-based UUID, version 5)."""
-    return UUID(event_id_text(str(aggregate_id), aggregate_version))
 
 
 def event_id_text(aggregate_id: str, aggregate_version: int) -> str:

@@ -46,3 +46,51 @@ class CertificationBeforeEnrolment(DomainError):
 
 class InvalidProgramRules(DomainError):
     rule = "program-rules-consistent"
+
+
+class NegativeAmount(DomainError):
+    rule = "amount-not-negative"
+
+
+class UnknownOpportunity(DomainError):
+    rule = "opportunity-must-be-registered"
+
+
+class OpportunityDetailsConflict(DomainError):
+    rule = "opportunity-details-consistent"
+
+
+class OpportunityClosed(DomainError):
+    rule = "opportunity-open"
+
+
+class NotProtectionHolder(DomainError):
+    rule = "only-holder-releases-protection"
+
+
+class NoRulesInForce(DomainError):
+    rule = "rules-published-before-decisions"
+
+
+class RulesVersionAlreadyPublished(DomainError):
+    rule = "rules-version-published-once"
+
+
+class SpecializationRequirementsNotMet(DomainError):
+    rule = "specialization-requirements"
+
+
+class SpecializationAlreadyHeld(DomainError):
+    rule = "specialization-awarded-once"
+
+
+class SpecializationCapReached(DomainError):
+    rule = "specialized-partner-cap"
+
+
+class UnknownCertification(DomainError):
+    rule = "certification-must-be-active"
+
+
+class BlankReference(DomainError):
+    rule = "reference-required"

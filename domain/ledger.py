@@ -1,20 +1,88 @@
 """The ledger's service layer: load aggregates, call their command methods, save atomically.
 
 Where events are stored is chosen by the environment the caller passes in (see infra.event_store);
-nothing here knows whether that is SQLite, PostgreSQL or memory.
+nothing here knows whether that is SQLite, PostgreSQL or memory. Commands that decide something
+(a registration, an award, a quote) are retried on a version conflict: the losing writer
+reloads the history the winner wrote and decides again on it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import get_topic
 
-from domain.commands import EnrollPartner, RecordCertification
-from domain.errors import PartnerAlreadyEnrolled, UnknownPartner
+from domain.commands import (
+    AwardSpecialization,
+    EngageVendorSales,
+    EnrollPartner,
+    IssueQuote,
+    PublishRules,
+    RecordCertification,
+    RecordLoss,
+    RecordWin,
+    RegisterDeal,
+    ReleaseExclusivity,
+    RevokeCertification,
+)
+from domain.errors import (
+    NoRulesInForce,
+    PartnerAlreadyEnrolled,
+    UnknownOpportunity,
+    UnknownPartner,
+)
+from domain.exclusivity import ExclusivityDecision
+from domain.identity import event_id
+from domain.opportunity import Opportunity
 from domain.partner import Partner
+from domain.partner_program import PROGRAM_ID, PartnerProgram
+from domain.pricing import QuotePrice
+from domain.program import Specialization
+from domain.rules import ProgramRules
+from domain.tier_review import review_due
 from domain.transcodings import register_domain_transcodings
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 10
+
+
+class ConcurrentUpdates(RuntimeError):
+    """Other writers kept changing the same aggregate; the command was not recorded."""
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    opportunity_id: UUID
+    decision_id: UUID
+    decision: ExclusivityDecision
+
+
+@dataclass(frozen=True)
+class QuoteResult:
+    quote_id: UUID
+    price: QuotePrice
+
+    @property
+    def notice(self) -> str:
+        """What the partner is told; never who holds the protection."""
+        if self.price.protection.value == "protected-for-another":
+            return "this opportunity is protected by another partner's registration"
+        return ""
+
+
+@dataclass
+class SweepReport:
+    certifications_expired: int = 0
+    specializations_withdrawn: int = 0
+    tier_reviews: int = 0
+    tier_changes: int = 0
+    protections_expired: int = 0
 
 
 class Ledger(Application[UUID]):
@@ -25,6 +93,33 @@ class Ledger(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
+
+    # --- program rules --------------------------------------------------------------------
+
+    def publish_rules(self, command: PublishRules) -> None:
+        """Publish a versioned rule set as an event."""
+
+        def attempt() -> None:
+            program = self._program_or_start()
+            program.publish_rules(command.rules)
+            self.save(program)
+
+        retry_on_conflict(attempt)
+
+    def program(self) -> PartnerProgram:
+        try:
+            program: PartnerProgram = self.repository.get(PROGRAM_ID)
+        except AggregateNotFoundError:
+            raise NoRulesInForce("no program rules have been published yet") from None
+        return program
+
+    def _program_or_start(self) -> PartnerProgram:
+        try:
+            return self.program()
+        except NoRulesInForce:
+            return PartnerProgram(name="partner-program")
+
+    # --- partners -------------------------------------------------------------------------
 
     def enroll_partner(self, command: EnrollPartner) -> UUID:
         """Enrol a partner; a code can be enrolled only once."""
@@ -39,15 +134,48 @@ class Ledger(Application[UUID]):
 
     def record_certification(self, command: RecordCertification) -> None:
         """Record a certification earned by an individual at an enrolled partner."""
-        partner = self.get_partner(command.partner_code)
-        partner.earn_certification(
-            command.individual,
-            command.kind,
-            command.specialization,
-            command.effective_on,
-            command.expires_on,
-        )
-        self.save(partner)
+
+        def attempt() -> None:
+            partner = self.get_partner(command.partner_code)
+            partner.earn_certification(
+                command.individual,
+                command.kind,
+                command.specialization,
+                command.effective_on,
+                command.expires_on,
+            )
+            self.save(partner)
+
+        retry_on_conflict(attempt)
+
+    def revoke_certification(self, command: RevokeCertification) -> None:
+        def attempt() -> None:
+            partner = self.get_partner(command.partner_code)
+            partner.revoke_certification(
+                command.individual,
+                command.kind,
+                command.specialization,
+                command.revoked_on,
+                command.reason,
+            )
+            self.save(partner)
+
+        retry_on_conflict(attempt)
+
+    def award_specialization(self, command: AwardSpecialization) -> None:
+        """Award a specialization by contract, within the cap on specialized partners."""
+
+        def attempt() -> None:
+            partner = self.get_partner(command.partner_code)
+            program = self.program()
+            rules = program.rules_in_force(command.awarded_on)
+            partner.award_specialization(
+                command.specialization, command.contract_reference, command.awarded_on, rules
+            )
+            program.admit_specialist(partner.id, command.awarded_on, rules)
+            self.save(partner, program)
+
+        retry_on_conflict(attempt)
 
     def get_partner(self, code: str) -> Partner:
         """The partner's current state, folded from its events."""
@@ -56,3 +184,165 @@ class Ledger(Application[UUID]):
         except AggregateNotFoundError:
             raise UnknownPartner(f"no partner with code {code!r} is enrolled") from None
         return partner
+
+    # --- opportunities --------------------------------------------------------------------
+
+    def register_deal(self, command: RegisterDeal) -> RegistrationResult:
+        """Register an opportunity for a partner and decide its exclusivity."""
+
+        def attempt() -> RegistrationResult:
+            partner = self.get_partner(command.partner_code)
+            rules = self.program().rules_in_force(command.registered_on)
+            opportunity = self._opportunity_or_open(
+                command.opportunity,
+                command.end_customer,
+                command.specialization,
+                command.registered_on,
+            )
+            decision = opportunity.register(
+                partner.id,
+                partner.registrant_facts(),
+                command.estimated_value,
+                command.expected_close,
+                command.presales_evidence,
+                command.new_business,
+                command.registered_on,
+                rules,
+            )
+            self.save(opportunity)
+            return RegistrationResult(
+                opportunity.id, event_id(opportunity.id, opportunity.version), decision
+            )
+
+        return retry_on_conflict(attempt)
+
+    def engage_vendor_sales(self, command: EngageVendorSales) -> None:
+        def attempt() -> None:
+            opportunity = self._opportunity_or_open(
+                command.opportunity,
+                command.end_customer,
+                command.specialization,
+                command.engaged_on,
+            )
+            opportunity.engage_vendor_sales(command.engaged_on, command.note)
+            self.save(opportunity)
+
+        retry_on_conflict(attempt)
+
+    def release_exclusivity(self, command: ReleaseExclusivity) -> None:
+        def attempt() -> None:
+            partner = self.get_partner(command.partner_code)
+            opportunity = self.get_opportunity(command.opportunity)
+            opportunity.release(partner.id, command.released_on, command.reason)
+            self.save(opportunity)
+
+        retry_on_conflict(attempt)
+
+    def issue_quote(self, command: IssueQuote) -> QuoteResult:
+        """Price and record a quote from the rules in force on the issue date."""
+
+        def attempt() -> QuoteResult:
+            partner = self.get_partner(command.partner_code)
+            rules = self.program().rules_in_force(command.issued_on)
+            opportunity = self.get_opportunity(command.opportunity)
+            price = opportunity.issue_quote(
+                partner.id, partner.tier, command.list_price, command.issued_on, rules
+            )
+            self.save(opportunity)
+            return QuoteResult(event_id(opportunity.id, opportunity.version), price)
+
+        return retry_on_conflict(attempt)
+
+    def record_win(self, command: RecordWin) -> bool:
+        """Close an opportunity as won; protected wins credit the partner's qualified revenue."""
+
+        def attempt() -> bool:
+            partner = self.get_partner(command.partner_code)
+            opportunity = self.get_opportunity(command.opportunity)
+            qualified = opportunity.record_win(partner.id, command.amount, command.won_on)
+            if qualified:
+                won = event_id(opportunity.id, opportunity.version)
+                partner.credit_qualified_revenue(
+                    opportunity.id, command.amount, command.won_on, won
+                )
+            self.save(opportunity, partner)
+            return qualified
+
+        return retry_on_conflict(attempt)
+
+    def record_loss(self, command: RecordLoss) -> None:
+        def attempt() -> None:
+            opportunity = self.get_opportunity(command.opportunity)
+            opportunity.record_loss(command.lost_on, command.reason)
+            self.save(opportunity)
+
+        retry_on_conflict(attempt)
+
+    def get_opportunity(self, reference: str) -> Opportunity:
+        try:
+            opportunity: Opportunity = self.repository.get(Opportunity.create_id(reference))
+        except AggregateNotFoundError:
+            raise UnknownOpportunity(f"no opportunity {reference!r} is registered") from None
+        return opportunity
+
+    def _opportunity_or_open(
+        self, reference: str, end_customer: str, specialization: Specialization, on: date
+    ) -> Opportunity:
+        try:
+            opportunity = self.get_opportunity(reference)
+        except UnknownOpportunity:
+            return Opportunity.open(reference, end_customer, specialization, on)
+        opportunity.check_same_opportunity(end_customer, specialization)
+        return opportunity
+
+    # --- time -----------------------------------------------------------------------------
+
+    def sweep(self, as_of: date) -> SweepReport:
+        """Apply what the passage of time decides up to `as_of`: expiries and due tier reviews."""
+        report = SweepReport()
+        rules = self.program().rules_in_force(as_of)
+        for partner_id in self._aggregate_ids(Partner.Enrolled):
+            self._sweep_partner(partner_id, as_of, rules, report)
+        for opportunity_id in self._aggregate_ids(Opportunity.Opened):
+            opportunity: Opportunity = self.repository.get(opportunity_id)
+            if opportunity.outcome is None and opportunity.expire_protection(as_of):
+                report.protections_expired += 1
+                self.save(opportunity)
+        return report
+
+    def _sweep_partner(
+        self, partner_id: UUID, as_of: date, rules: ProgramRules, report: SweepReport
+    ) -> None:
+        partner: Partner = self.repository.get(partner_id)
+        program = self.program()
+        report.certifications_expired += partner.expire_certifications(as_of)
+        lapsed = partner.withdraw_lapsed_specializations(as_of, rules)
+        report.specializations_withdrawn += len(lapsed)
+        if lapsed and not partner.specializations:
+            program.remove_specialist(partner.id, as_of)
+        if review_due(partner.last_reviewed_on, as_of, rules):
+            review = partner.review_tier(as_of, rules)
+            report.tier_reviews += 1
+            report.tier_changes += int(review.outcome.changes_tier)
+        self.save(partner, program)
+
+    def _aggregate_ids(self, created_event: type) -> Iterator[UUID]:
+        topic = get_topic(created_event)
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=500, topics=[topic])
+            if not page:
+                return
+            for notification in page:
+                yield UUID(str(notification.originator_id))
+            start = page[-1].id + 1
+
+
+def retry_on_conflict(attempt: Callable[[], T]) -> T:
+    """Run a load-decide-save attempt again when another writer saved the same aggregate first."""
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            return attempt()
+        except IntegrityError:
+            continue
+    raise ConcurrentUpdates(f"gave up after {MAX_ATTEMPTS} conflicting attempts")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -12,11 +13,19 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import (
     BlankIndividualName,
     BlankPartnerName,
+    BlankReference,
     CertificationBeforeEnrolment,
     CertificationEndsBeforeStart,
     InvalidPartnerCode,
+    SpecializationAlreadyHeld,
+    SpecializationRequirementsNotMet,
+    UnknownCertification,
 )
+from domain.exclusivity import RegistrantFacts
+from domain.identity import event_id
 from domain.program import CertificationKind, Specialization, Tier
+from domain.rules import ProgramRules
+from domain.tier_review import ReviewOutcome, TierReview, review_tier
 
 # Partner ids derive from the partner's code, so every process agrees on a partner's id
 # without a lookup table, and a second enrolment of the same code collides in the store.
@@ -33,6 +42,36 @@ class Certification:
     specialization: Specialization
     effective_on: date
     expires_on: date
+    ended_on: date | None = None  # set when expired or revoked
+
+    def active_on(self, as_of: date) -> bool:
+        last_day = min(self.expires_on, self.ended_on or self.expires_on)
+        return self.effective_on <= as_of < last_day
+
+    def matches(
+        self, individual: str, kind: CertificationKind, specialization: Specialization
+    ) -> bool:
+        return (self.individual, self.kind, self.specialization) == (
+            individual,
+            kind,
+            specialization,
+        )
+
+
+@dataclass(frozen=True)
+class SpecializationHeld:
+    specialization: Specialization
+    contract_reference: str
+    awarded_on: date
+    award_event_id: UUID
+
+
+@dataclass(frozen=True)
+class RevenueCredit:
+    opportunity_id: UUID
+    amount: Decimal
+    won_on: date
+    credit_event_id: UUID
 
 
 class Partner(Aggregate):
@@ -50,6 +89,56 @@ class Partner(Aggregate):
         specialization: Specialization
         effective_on: date
         expires_on: date
+
+    class CertificationExpired(Aggregate.Event):
+        individual: str
+        kind: CertificationKind
+        specialization: Specialization
+        expired_on: date
+
+    class CertificationRevoked(Aggregate.Event):
+        individual: str
+        kind: CertificationKind
+        specialization: Specialization
+        revoked_on: date
+        reason: str
+
+    class SpecializationAwarded(Aggregate.Event):
+        specialization: Specialization
+        contract_reference: str
+        awarded_on: date
+        rules_version: str
+        sales_certified: int
+        technical_certified: int
+
+    class SpecializationWithdrawn(Aggregate.Event):
+        specialization: Specialization
+        withdrawn_on: date
+        reason: str
+        rules_version: str
+
+    class QualifiedRevenueCredited(Aggregate.Event):
+        opportunity_id: UUID
+        amount: Decimal
+        won_on: date
+        decision_id: UUID
+
+    class TierReviewed(Aggregate.Event):
+        reviewed_on: date
+        rules_version: str
+        tier: Tier
+        earned_tier: Tier
+        qualified_revenue: Decimal
+        downgrade_due_on: date | None
+
+    class TierChanged(Aggregate.Event):
+        from_tier: Tier
+        to_tier: Tier
+        reviewed_on: date
+        rules_version: str
+        qualified_revenue: Decimal
+        evidence_event_ids: list[UUID]
+        specializations_held: list[Specialization]
 
     @staticmethod
     def create_id(code: str) -> UUID:
@@ -70,6 +159,10 @@ class Partner(Aggregate):
         self.tier = legacy_tier
         self.enrolled_on = enrolled_on
         self.certifications: list[Certification] = []
+        self.specializations: dict[Specialization, SpecializationHeld] = {}
+        self.revenue_credits: list[RevenueCredit] = []
+        self.last_reviewed_on: date | None = None
+        self.downgrade_due_on: date | None = None
 
     def earn_certification(
         self,
@@ -102,7 +195,228 @@ class Partner(Aggregate):
 
     def active_certifications(self, as_of: date) -> list[Certification]:
         """Certifications in force on the given business date."""
-        return [c for c in self.certifications if c.effective_on <= as_of < c.expires_on]
+        return [c for c in self.certifications if c.active_on(as_of)]
+
+    def revoke_certification(
+        self,
+        individual: str,
+        kind: CertificationKind,
+        specialization: Specialization,
+        revoked_on: date,
+        reason: str,
+    ) -> None:
+        """Withdraw an individual's certification before its expiry."""
+        if not any(
+            c.matches(individual, kind, specialization) and c.active_on(revoked_on)
+            for c in self.certifications
+        ):
+            raise UnknownCertification(
+                f"{individual!r} holds no active {kind.value} certification in "
+                f"{specialization.value} at {self.code!r} on {revoked_on}"
+            )
+        self._certification_revoked(individual, kind, specialization, revoked_on, reason)
+
+    def expire_certifications(self, as_of: date) -> int:
+        """Record the end of every certification whose expiry date has passed."""
+        due = [c for c in self.certifications if c.ended_on is None and c.expires_on <= as_of]
+        for c in due:
+            self._certification_expired(c.individual, c.kind, c.specialization, c.expires_on)
+        return len(due)
+
+    def certified_individuals(
+        self, specialization: Specialization, kind: CertificationKind, as_of: date
+    ) -> int:
+        return len(
+            {
+                c.individual
+                for c in self.active_certifications(as_of)
+                if c.specialization is specialization and c.kind is kind
+            }
+        )
+
+    def meets_specialization_requirements(
+        self, specialization: Specialization, as_of: date, rules: ProgramRules
+    ) -> bool:
+        terms = rules.specialization_terms(specialization)
+        sales = self.certified_individuals(specialization, CertificationKind.SALES, as_of)
+        technical = self.certified_individuals(specialization, CertificationKind.TECHNICAL, as_of)
+        return sales >= terms.min_sales_certified and technical >= terms.min_technical_certified
+
+    def award_specialization(
+        self,
+        specialization: Specialization,
+        contract_reference: str,
+        awarded_on: date,
+        rules: ProgramRules,
+    ) -> None:
+        """Award a specialization under a signed agreement, if the partner's people qualify."""
+        if specialization in self.specializations:
+            raise SpecializationAlreadyHeld(
+                f"{self.code!r} already holds the {specialization.value} specialization"
+            )
+        if not contract_reference.strip():
+            raise BlankReference("a specialization needs the signed agreement's reference")
+        if not self.meets_specialization_requirements(specialization, awarded_on, rules):
+            terms = rules.specialization_terms(specialization)
+            raise SpecializationRequirementsNotMet(
+                f"{self.code!r} needs {terms.min_sales_certified} sales and "
+                f"{terms.min_technical_certified} technical certified individuals in "
+                f"{specialization.value} on {awarded_on} (rules {rules.version})"
+            )
+        self._specialization_awarded(
+            specialization,
+            contract_reference.strip(),
+            awarded_on,
+            rules.version,
+            self.certified_individuals(specialization, CertificationKind.SALES, awarded_on),
+            self.certified_individuals(specialization, CertificationKind.TECHNICAL, awarded_on),
+        )
+
+    def withdraw_lapsed_specializations(
+        self, as_of: date, rules: ProgramRules
+    ) -> list[Specialization]:
+        """Withdraw each specialization whose certification requirements no longer hold."""
+        lapsed = [
+            s
+            for s in self.specializations
+            if not self.meets_specialization_requirements(s, as_of, rules)
+        ]
+        for specialization in lapsed:
+            self._specialization_withdrawn(
+                specialization, as_of, "certification-requirements-lapsed", rules.version
+            )
+        return lapsed
+
+    def credit_qualified_revenue(
+        self, opportunity_id: UUID, amount: Decimal, won_on: date, decision_id: UUID
+    ) -> None:
+        """Incremental revenue: a registered new deal won under the partner's protection."""
+        self._qualified_revenue_credited(opportunity_id, amount, won_on, decision_id)
+
+    def qualified_revenue(self, as_of: date, rules: ProgramRules) -> tuple[Decimal, list[UUID]]:
+        """Qualified revenue in the trailing window, and the credit events behind it."""
+        start = rules.revenue_window_start(as_of)
+        credits = [c for c in self.revenue_credits if start < c.won_on <= as_of]
+        return sum((c.amount for c in credits), Decimal(0)), [c.credit_event_id for c in credits]
+
+    def review_tier(self, as_of: date, rules: ProgramRules) -> TierReview:
+        """Evaluate the tier at a review; only a tier-changed event with evidence moves it."""
+        revenue, credit_events = self.qualified_revenue(as_of, rules)
+        review = review_tier(
+            self.tier, self.downgrade_due_on, revenue, len(self.specializations), as_of, rules
+        )
+        if review.outcome is ReviewOutcome.IN_TRANSITION:
+            return review
+        if review.outcome.changes_tier:
+            evidence = credit_events + [s.award_event_id for s in self.specializations.values()]
+            self._tier_changed(
+                self.tier,
+                review.earned,
+                as_of,
+                rules.version,
+                revenue,
+                evidence,
+                sorted(self.specializations, key=lambda s: s.value),
+            )
+        else:
+            self._tier_reviewed(
+                as_of, rules.version, self.tier, review.earned, revenue, review.downgrade_due_on
+            )
+        return review
+
+    def registrant_facts(self) -> RegistrantFacts:
+        held = self.specializations.values()
+        return RegistrantFacts(
+            specializations=frozenset(s.specialization for s in held),
+            specialization_evidence=tuple(s.award_event_id for s in held),
+        )
+
+    @event(CertificationExpired)
+    def _certification_expired(
+        self,
+        individual: str,
+        kind: CertificationKind,
+        specialization: Specialization,
+        expired_on: date,
+    ) -> None:
+        self._end_certification(individual, kind, specialization, expired_on)
+
+    @event(CertificationRevoked)
+    def _certification_revoked(
+        self,
+        individual: str,
+        kind: CertificationKind,
+        specialization: Specialization,
+        revoked_on: date,
+        reason: str,
+    ) -> None:
+        self._end_certification(individual, kind, specialization, revoked_on)
+
+    def _end_certification(
+        self, individual: str, kind: CertificationKind, specialization: Specialization, on: date
+    ) -> None:
+        self.certifications = [
+            replace(c, ended_on=on)
+            if c.ended_on is None and c.matches(individual, kind, specialization)
+            else c
+            for c in self.certifications
+        ]
+
+    @event(SpecializationAwarded)
+    def _specialization_awarded(
+        self,
+        specialization: Specialization,
+        contract_reference: str,
+        awarded_on: date,
+        rules_version: str,
+        sales_certified: int,
+        technical_certified: int,
+    ) -> None:
+        self.specializations[specialization] = SpecializationHeld(
+            specialization, contract_reference, awarded_on, event_id(self.id, self.version + 1)
+        )
+
+    @event(SpecializationWithdrawn)
+    def _specialization_withdrawn(
+        self, specialization: Specialization, withdrawn_on: date, reason: str, rules_version: str
+    ) -> None:
+        del self.specializations[specialization]
+
+    @event(QualifiedRevenueCredited)
+    def _qualified_revenue_credited(
+        self, opportunity_id: UUID, amount: Decimal, won_on: date, decision_id: UUID
+    ) -> None:
+        self.revenue_credits.append(
+            RevenueCredit(opportunity_id, amount, won_on, event_id(self.id, self.version + 1))
+        )
+
+    @event(TierReviewed)
+    def _tier_reviewed(
+        self,
+        reviewed_on: date,
+        rules_version: str,
+        tier: Tier,
+        earned_tier: Tier,
+        qualified_revenue: Decimal,
+        downgrade_due_on: date | None,
+    ) -> None:
+        self.last_reviewed_on = reviewed_on
+        self.downgrade_due_on = downgrade_due_on
+
+    @event(TierChanged)
+    def _tier_changed(
+        self,
+        from_tier: Tier,
+        to_tier: Tier,
+        reviewed_on: date,
+        rules_version: str,
+        qualified_revenue: Decimal,
+        evidence_event_ids: list[UUID],
+        specializations_held: list[Specialization],
+    ) -> None:
+        self.tier = to_tier
+        self.last_reviewed_on = reviewed_on
+        self.downgrade_due_on = None
 
     def check_not_before_enrolment(self, effective_on: date) -> None:
         if effective_on < self.enrolled_on:

@@ -173,7 +173,14 @@ def check_rules(rules: ProgramRules) -> None:
             raise InvalidProgramRules(
                 f"tiers.{higher.value}.min_qualified_revenue: must not be below {lower.value}'s"
             )
+    standard = rules.tier_terms(Tier.REGISTERED).base_discount
     for terms in rules.tiers:
+        if terms.base_discount < standard:
+            # A competitor on a protected deal is quoted the standard (Registered) discount;
+            # the holder's tier discount must never be below it.
+            raise InvalidProgramRules(
+                f"tiers.{terms.tier.value}.base_discount: must not be below registered's"
+            )
         if terms.registration_uplift <= 0:
             # The protected partner must always be quoted below any competitor.
             raise InvalidProgramRules(

@@ -8,8 +8,9 @@ import pytest
 from marshmallow import Schema, fields
 
 from contracts.catalog import contract_for_event, wire_native_attributes
-from contracts.codec import EVENT_ID_NAMESPACE, UndecodableMessage, decode, encode, event_id
+from contracts.codec import UndecodableMessage, decode, encode, event_id_text
 from contracts.envelope import EnvelopeSchema
+from domain.identity import EVENT_ID_NAMESPACE, event_id
 from domain.partner import Partner
 from domain.program import CertificationKind, Specialization, Tier
 
@@ -98,8 +99,10 @@ def test_a_payload_field_the_fast_encoder_cannot_match_is_refused_at_definition(
         wire_native_attributes(WithRenamedField())
 
 
-def test_event_id_is_the_standard_name_based_uuid():
+def test_wire_event_id_is_the_domain_event_id():
     aggregate_id = uuid4()
     for version in (1, 2, 1000):
-        expected = uuid5(EVENT_ID_NAMESPACE, f"{aggregate_id}/{version}")
-        assert event_id(aggregate_id, version) == expected
+        assert event_id_text(str(aggregate_id), version) == str(event_id(aggregate_id, version))
+        assert event_id(aggregate_id, version) == uuid5(
+            EVENT_ID_NAMESPACE, f"{aggregate_id}/{version}"
+        )

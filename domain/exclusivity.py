@@ -1,0 +1,138 @@
+"""The exclusivity decision: who gets pre-sales protection on an opportunity, and why.
+
+A pure function of the opportunity's history, the registration, the registrant's
+specializations and the rules in force. Every outcome carries a reason code, the rules version
+and the ids of the events it relied on, so an auditor can re-derive it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from uuid import UUID
+
+from domain.program import Specialization
+from domain.rules import ProgramRules
+
+
+class ExclusivityReason(Enum):
+    GRANTED_FIRST_QUALIFIED_REGISTRANT = "granted-first-qualified-registrant"
+    OPPORTUNITY_CLOSED = "denied-opportunity-closed"
+    VENDOR_SALES_ENGAGED = "denied-vendor-sales-engaged"
+    RENEWAL = "denied-renewal"
+    NO_PRESALES_EVIDENCE = "denied-no-presales-evidence"
+    NOT_SPECIALIZED = "denied-not-specialized"
+    ALREADY_PROTECTED = "denied-already-protected"
+    RE_REGISTRATION_NOT_ALLOWED = "denied-re-registration-not-allowed"
+
+    @property
+    def granted(self) -> bool:
+        return self is ExclusivityReason.GRANTED_FIRST_QUALIFIED_REGISTRANT
+
+
+@dataclass(frozen=True)
+class OpportunityFacts:
+    """What the decision needs to know about the opportunity, as of the registration."""
+
+    specialization: Specialization
+    closed: bool
+    vendor_sales_engaged: bool
+    protected_by: UUID | None
+    protection_decision_id: UUID | None
+    partners_with_expired_protection: frozenset[UUID]
+
+
+@dataclass(frozen=True)
+class RegistrationFacts:
+    partner_id: UUID
+    new_business: bool
+    presales_evidence: str
+    registered_on: date
+
+
+@dataclass(frozen=True)
+class RegistrantFacts:
+    """The registrant's specializations in force, and the events that awarded them."""
+
+    specializations: frozenset[Specialization]
+    specialization_evidence: tuple[UUID, ...]
+
+
+@dataclass(frozen=True)
+class ExclusivityDecision:
+    reason: ExclusivityReason
+    rules_version: str
+    valid_until: date | None
+    evidence_event_ids: tuple[UUID, ...]
+
+    @property
+    def granted(self) -> bool:
+        return self.reason.granted
+
+
+def decide_exclusivity(
+    opportunity: OpportunityFacts,
+    registration: RegistrationFacts,
+    registrant: RegistrantFacts,
+    rules: ProgramRules,
+) -> ExclusivityDecision:
+    """Grant protection to the first qualified registrant; otherwise say which rule denied it."""
+    reason = _first_failed_rule(opportunity, registration, registrant, rules)
+    evidence = registrant.specialization_evidence
+    if reason is ExclusivityReason.ALREADY_PROTECTED and opportunity.protection_decision_id:
+        evidence = (opportunity.protection_decision_id,)
+    return ExclusivityDecision(
+        reason=reason,
+        rules_version=rules.version,
+        valid_until=(
+            rules.registration_expires_on(registration.registered_on) if reason.granted else None
+        ),
+        evidence_event_ids=evidence,
+    )
+
+
+@dataclass(frozen=True)
+class _Case:
+    opportunity: OpportunityFacts
+    registration: RegistrationFacts
+    registrant: RegistrantFacts
+    rules: ProgramRules
+
+
+# Checked in order; the first rule that applies denies the registration.
+_DENIALS: tuple[tuple[ExclusivityReason, Callable[[_Case], bool]], ...] = (
+    (ExclusivityReason.OPPORTUNITY_CLOSED, lambda c: c.opportunity.closed),
+    (ExclusivityReason.VENDOR_SALES_ENGAGED, lambda c: c.opportunity.vendor_sales_engaged),
+    (ExclusivityReason.RENEWAL, lambda c: not c.registration.new_business),
+    (
+        ExclusivityReason.NO_PRESALES_EVIDENCE,
+        lambda c: not c.registration.presales_evidence.strip(),
+    ),
+    (
+        ExclusivityReason.NOT_SPECIALIZED,
+        lambda c: c.opportunity.specialization not in c.registrant.specializations,
+    ),
+    (ExclusivityReason.ALREADY_PROTECTED, lambda c: c.opportunity.protected_by is not None),
+    (
+        ExclusivityReason.RE_REGISTRATION_NOT_ALLOWED,
+        lambda c: (
+            not c.rules.re_registration_allowed
+            and c.registration.partner_id in c.opportunity.partners_with_expired_protection
+        ),
+    ),
+)
+
+
+def _first_failed_rule(
+    opportunity: OpportunityFacts,
+    registration: RegistrationFacts,
+    registrant: RegistrantFacts,
+    rules: ProgramRules,
+) -> ExclusivityReason:
+    case = _Case(opportunity, registration, registrant, rules)
+    for reason, applies in _DENIALS:
+        if applies(case):
+            return reason
+    return ExclusivityReason.GRANTED_FIRST_QUALIFIED_REGISTRANT
