@@ -7,7 +7,8 @@ sound. The document has exactly the shape ``ProgramRules.to_document()`` produce
 be written as strings or as JSON numbers, dates as ISO strings.
 
 The schema checks each field on its own and the cross-entry rules that need the raw list
-positions (each tier and specialization once, tier ladders that do not go down). The domain's
+positions (each tier and specialization once, tier ladders that do not go down); those wait
+until every entry loads, so they are reported on the next attempt. The domain's
 ``check_rules`` remains the last word: whatever it rejects is reported under the field path it
 names.
 """
@@ -15,14 +16,13 @@ names.
 from __future__ import annotations
 
 import json
-import typing
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from enum import Enum
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import (
     RAISE,
@@ -116,7 +116,7 @@ class ProgramRulesSchema(Schema):
     def each_tier_once_on_a_rising_ladder(self, value: list[object], **_: Any) -> None:
         if not _all_loaded(value, TierTerms):
             return
-        tiers = typing.cast("list[TierTerms]", value)
+        tiers = cast("list[TierTerms]", value)
         _require_each_once("tier", [t.tier for t in tiers], list(TIER_ORDER))
         by_tier = {terms.tier: (index, terms) for index, terms in enumerate(tiers)}
         errors: dict[int, dict[str, list[str]]] = {}
@@ -145,7 +145,7 @@ class ProgramRulesSchema(Schema):
     def each_specialization_once(self, value: list[object], **_: Any) -> None:
         if not _all_loaded(value, SpecializationTerms):
             return
-        specializations = typing.cast("list[SpecializationTerms]", value)
+        specializations = cast("list[SpecializationTerms]", value)
         _require_each_once(
             "specialization", [s.specialization for s in specializations], list(Specialization)
         )
@@ -208,10 +208,6 @@ def _flatten(messages: object, prefix: str) -> Iterator[tuple[str, str]]:
         yield prefix or "document", str(messages)
 
 
-class _DuplicateKeyError(ValueError):
-    pass
-
-
 def _join(prefix: str, key: object) -> str:
     return f"{prefix}.{key}" if prefix else str(key)
 
@@ -240,6 +236,10 @@ def load_rules_file(path: Path) -> ProgramRules:
     except ValidationError as error:
         raise RulesFileError(path, describe_rule_errors(error)) from error
     return rules
+
+
+class _DuplicateKeyError(ValueError):
+    pass
 
 
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

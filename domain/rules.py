@@ -166,21 +166,16 @@ def check_rules(rules: ProgramRules) -> None:
     if specializations != set(Specialization) or len(rules.specializations) != len(Specialization):
         raise InvalidProgramRules("specializations: must list each of the nine exactly once")
     for lower, higher in pairwise(TIER_ORDER):
-        if (
-            rules.tier_terms(higher).min_qualified_revenue
-            < rules.tier_terms(lower).min_qualified_revenue
-        ):
-            raise InvalidProgramRules(
-                f"tiers.{higher.value}.min_qualified_revenue: must not be below {lower.value}'s"
-            )
-    standard = rules.tier_terms(Tier.REGISTERED).base_discount
+        # Higher tiers must demand at least as much and give at least as much, or
+        # tier_earned could skip a tier and a competitor could out-discount the holder.
+        for attribute in ("min_qualified_revenue", "min_specializations", "base_discount"):
+            if getattr(rules.tier_terms(higher), attribute) < getattr(
+                rules.tier_terms(lower), attribute
+            ):
+                raise InvalidProgramRules(
+                    f"tiers.{higher.value}.{attribute}: must not be below {lower.value}'s"
+                )
     for terms in rules.tiers:
-        if terms.base_discount < standard:
-            # A competitor on a protected deal is quoted the standard (Registered) discount;
-            # the holder's tier discount must never be below it.
-            raise InvalidProgramRules(
-                f"tiers.{terms.tier.value}.base_discount: must not be below registered's"
-            )
         if terms.registration_uplift <= 0:
             # The protected partner must always be quoted below any competitor.
             raise InvalidProgramRules(

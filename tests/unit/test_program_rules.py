@@ -255,10 +255,10 @@ def test_higher_tier_with_a_lower_revenue_threshold_is_rejected():
         make_rules(tiers=tiers_with(Tier.PLATINUM, min_qualified_revenue=Decimal(499_999)))
 
 
-def test_tier_base_discount_below_registered_is_rejected():
+def test_tier_base_discount_below_the_tier_beneath_is_rejected():
     # A competitor on a protected deal is quoted Registered's base; the holder must not start
-    # from less.
-    with rejected("tiers.gold.base_discount: must not be below registered's"):
+    # from less, and higher tiers never earn less than lower ones.
+    with rejected("tiers.gold.base_discount: must not be below silver's"):
         make_rules(tiers=tiers_with(Tier.GOLD, base_discount=Decimal("4.99")))
 
 
