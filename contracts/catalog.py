@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 from marshmallow import Schema, fields
 
-from contracts.payloads import CertificationEarnedV1, PartnerEnrolledV1
+from contracts import payloads as p
+from domain.opportunity import Opportunity
 from domain.partner import Partner
+from domain.partner_program import PartnerProgram
 
 
 @dataclass(frozen=True)
@@ -61,32 +63,137 @@ def wire_native_attributes(schema: Schema) -> tuple[str, ...]:
     names = []
     for name, schema_field in schema.fields.items():
         plain = schema_field.data_key in (None, name) and schema_field.attribute in (None, name)
-        native = isinstance(schema_field, _WIRE_NATIVE) or (
-            isinstance(schema_field, fields.Enum) and schema_field.by_value
-        )
-        decimal_ok = not isinstance(schema_field, fields.Decimal) or schema_field.as_string
-        if not (plain and native and decimal_ok):
+        if not (plain and _wire_native(schema_field)):
             raise TypeError(f"{type(schema).__name__}.{name}: not encodable without Schema.dump")
         names.append(name)
     return tuple(names)
+
+
+def _wire_native(schema_field: fields.Field) -> bool:  # type: ignore[type-arg]
+    if isinstance(schema_field, fields.List):
+        return _wire_native(schema_field.inner)
+    if isinstance(schema_field, fields.Dict):
+        # Only documents of JSON primitives, stored and published as they are.
+        return schema_field.value_field is None
+    if isinstance(schema_field, fields.Enum):
+        return bool(schema_field.by_value)
+    if isinstance(schema_field, fields.Decimal):
+        return bool(schema_field.as_string)
+    return isinstance(schema_field, _WIRE_NATIVE)
 
 
 class UnknownEventType(LookupError):
     """A message names an event type or schema version this build does not know."""
 
 
+def _contract(
+    domain_class: type, event_type: str, payload: type[Schema], business_date_field: str
+) -> EventContract:
+    aggregate_type = event_type.split(".", 1)[0]
+    return EventContract(
+        domain_class, aggregate_type, event_type, 1, payload(), business_date_field
+    )
+
+
 CONTRACTS: tuple[EventContract, ...] = (
-    EventContract(
-        Partner.Enrolled, "partner", "partner.enrolled", 1, PartnerEnrolledV1(), "enrolled_on"
-    ),
-    EventContract(
+    _contract(Partner.Enrolled, "partner.enrolled", p.PartnerEnrolledV1, "enrolled_on"),
+    _contract(
         Partner.CertificationEarned,
-        "partner",
         "partner.certification-earned",
-        1,
-        CertificationEarnedV1(),
+        p.CertificationEarnedV1,
         "effective_on",
     ),
+    _contract(
+        Partner.CertificationExpired,
+        "partner.certification-expired",
+        p.CertificationExpiredV1,
+        "expired_on",
+    ),
+    _contract(
+        Partner.CertificationRevoked,
+        "partner.certification-revoked",
+        p.CertificationRevokedV1,
+        "revoked_on",
+    ),
+    _contract(
+        Partner.SpecializationAwarded,
+        "partner.specialization-awarded",
+        p.SpecializationAwardedV1,
+        "awarded_on",
+    ),
+    _contract(
+        Partner.SpecializationWithdrawn,
+        "partner.specialization-withdrawn",
+        p.SpecializationWithdrawnV1,
+        "withdrawn_on",
+    ),
+    _contract(
+        Partner.QualifiedRevenueCredited,
+        "partner.qualified-revenue-credited",
+        p.QualifiedRevenueCreditedV1,
+        "won_on",
+    ),
+    _contract(Partner.TierReviewed, "partner.tier-reviewed", p.TierReviewedV1, "reviewed_on"),
+    _contract(Partner.TierChanged, "partner.tier-changed", p.TierChangedV1, "reviewed_on"),
+    _contract(PartnerProgram.Started, "program.started", p.ProgramStartedV1, "started_on"),
+    _contract(
+        PartnerProgram.RulesPublished,
+        "program.rules-published",
+        p.RulesPublishedV1,
+        "effective_from",
+    ),
+    _contract(
+        PartnerProgram.SpecialistAdmitted,
+        "program.specialist-admitted",
+        p.SpecialistAdmittedV1,
+        "admitted_on",
+    ),
+    _contract(
+        PartnerProgram.SpecialistRemoved,
+        "program.specialist-removed",
+        p.SpecialistRemovedV1,
+        "removed_on",
+    ),
+    _contract(Opportunity.Opened, "opportunity.opened", p.OpportunityOpenedV1, "opened_on"),
+    _contract(
+        Opportunity.VendorSalesEngaged,
+        "opportunity.vendor-sales-engaged",
+        p.VendorSalesEngagedV1,
+        "engaged_on",
+    ),
+    _contract(
+        Opportunity.Registered,
+        "opportunity.registered",
+        p.OpportunityRegisteredV1,
+        "registered_on",
+    ),
+    _contract(
+        Opportunity.ExclusivityGranted,
+        "opportunity.exclusivity-granted",
+        p.ExclusivityGrantedV1,
+        "decided_on",
+    ),
+    _contract(
+        Opportunity.ExclusivityDenied,
+        "opportunity.exclusivity-denied",
+        p.ExclusivityDeniedV1,
+        "decided_on",
+    ),
+    _contract(
+        Opportunity.ExclusivityExpired,
+        "opportunity.exclusivity-expired",
+        p.ExclusivityExpiredV1,
+        "expired_on",
+    ),
+    _contract(
+        Opportunity.ExclusivityReleased,
+        "opportunity.exclusivity-released",
+        p.ExclusivityReleasedV1,
+        "released_on",
+    ),
+    _contract(Opportunity.QuoteIssued, "opportunity.quote-issued", p.QuoteIssuedV1, "issued_on"),
+    _contract(Opportunity.Won, "opportunity.won", p.OpportunityWonV1, "won_on"),
+    _contract(Opportunity.Lost, "opportunity.lost", p.OpportunityLostV1, "lost_on"),
 )
 
 _BY_CLASS = {contract.domain_class: contract for contract in CONTRACTS}

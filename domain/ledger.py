@@ -100,7 +100,7 @@ class Ledger(Application[UUID]):
         """Publish a versioned rule set as an event."""
 
         def attempt() -> None:
-            program = self._program_or_start()
+            program = self._program_or_start(command.rules.effective_from)
             program.publish_rules(command.rules)
             self.save(program)
 
@@ -113,11 +113,11 @@ class Ledger(Application[UUID]):
             raise NoRulesInForce("no program rules have been published yet") from None
         return program
 
-    def _program_or_start(self) -> PartnerProgram:
+    def _program_or_start(self, started_on: date) -> PartnerProgram:
         try:
             return self.program()
         except NoRulesInForce:
-            return PartnerProgram(name="partner-program")
+            return PartnerProgram(name="partner-program", started_on=started_on)
 
     # --- partners -------------------------------------------------------------------------
 

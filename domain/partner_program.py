@@ -22,6 +22,7 @@ PROGRAM_ID = name_based_id("program", "partner-program")
 class PartnerProgram(Aggregate):
     class Started(Aggregate.Created):
         name: str
+        started_on: date
 
     class RulesPublished(Aggregate.Event):
         version: str
@@ -41,8 +42,9 @@ class PartnerProgram(Aggregate):
         return PROGRAM_ID
 
     @event(Started)
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, started_on: date) -> None:
         self.name = name
+        self.started_on = started_on
         self.rule_sets: list[tuple[ProgramRules, UUID]] = []
         self.specialists: set[UUID] = set()
 
