@@ -15,7 +15,7 @@ from infra.relay import Relay
 from infra.relay_checkpoint import RelayCheckpoint
 from infra.settings import Settings
 from projections.database import open_projection_db
-from projections.partner_status import project_partner_events
+from projections.dispatch import project_envelopes
 
 
 class KafkaUnavailable(RuntimeError):
@@ -66,8 +66,8 @@ def open_projector(settings: Settings) -> Projector:
         new_consumer(settings.kafka_bootstrap_servers, settings.projector_group),
         engine,
         settings.projector_group,
-        [topic_name(settings.topic_prefix, "partner")],
-        project_partner_events,
+        ledger_topics(settings),
+        project_envelopes,
     )
     projector.start()
     return projector

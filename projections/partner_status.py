@@ -58,6 +58,8 @@ def fold(batch: PartnerBatch, envelope: Envelope) -> None:
             last_position=0,
         )
         batch.rows[partner_id] = row
+    elif envelope.event_type == "partner.tier-changed" and row is not None:
+        row.tier = payload["to_tier"].value
     elif envelope.event_type == "partner.certification-earned" and row is not None:
         row.certifications_earned += 1
         batch.new_certifications.append(

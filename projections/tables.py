@@ -1,6 +1,17 @@
 """The projection database's tables."""
 
-from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -41,4 +52,101 @@ consumer_position = Table(
     Column("topic", String(200), primary_key=True),
     Column("partition", Integer, primary_key=True),
     Column("next_offset", BigInteger, nullable=False),
+)
+
+partner_specialization = Table(
+    "partner_specialization",
+    metadata,
+    Column("partner_id", String(36), primary_key=True),
+    Column("specialization", String(40), primary_key=True),
+    Column("awarded_on", Date, primary_key=True),
+    Column("contract_reference", String(100), nullable=False),
+    Column("withdrawn_on", Date, nullable=True),
+)
+
+revenue_credit = Table(
+    "revenue_credit",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("partner_id", String(36), nullable=False, index=True),
+    Column("opportunity_id", String(36), nullable=False),
+    Column("amount", Numeric(18, 2), nullable=False),
+    Column("won_on", Date, nullable=False),
+)
+
+tier_change = Table(
+    "tier_change",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("partner_id", String(36), nullable=False, index=True),
+    Column("from_tier", String(20), nullable=False),
+    Column("to_tier", String(20), nullable=False),
+    Column("reviewed_on", Date, nullable=False),
+    Column("rules_version", String(40), nullable=False),
+    Column("qualified_revenue", Numeric(18, 2), nullable=False),
+    Column("evidence_event_ids", Text, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+program_rules = Table(
+    "program_rules",
+    metadata,
+    Column("version", String(40), primary_key=True),
+    Column("effective_from", Date, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("event_id", String(36), nullable=False),
+)
+
+opportunity = Table(
+    "opportunity",
+    metadata,
+    Column("opportunity_id", String(36), primary_key=True),
+    Column("reference", String(200), nullable=False, unique=True),
+    Column("end_customer", String(200), nullable=False),
+    Column("specialization", String(40), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("vendor_sales_engaged", Boolean, nullable=False),
+    Column("status", String(10), nullable=False),  # open, won, lost
+    Column("protected_by", String(36), nullable=True),
+    Column("protection_decision_id", String(36), nullable=True),
+    Column("protection_valid_until", Date, nullable=True),
+    Column("closed_on", Date, nullable=True),
+    Column("won_by", String(36), nullable=True),
+    Column("amount", Numeric(18, 2), nullable=True),
+    Column("qualified", Boolean, nullable=True),
+)
+
+exclusivity_decision = Table(
+    "exclusivity_decision",
+    metadata,
+    Column("decision_id", String(36), primary_key=True),
+    Column("opportunity_id", String(36), nullable=False, index=True),
+    Column("partner_id", String(36), nullable=False, index=True),
+    Column("outcome", String(10), nullable=False),  # granted, denied
+    Column("reason_code", String(60), nullable=False),
+    Column("rules_version", String(40), nullable=False),
+    Column("evidence_event_ids", Text, nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("valid_until", Date, nullable=True),
+    Column("ended_on", Date, nullable=True),
+    Column("end_reason", String(20), nullable=True),  # expired, released, won, lost
+    Column("position", BigInteger, nullable=False),
+)
+
+quote = Table(
+    "quote",
+    metadata,
+    Column("quote_id", String(36), primary_key=True),
+    Column("opportunity_id", String(36), nullable=False, index=True),
+    Column("partner_id", String(36), nullable=False, index=True),
+    Column("list_price", Numeric(18, 2), nullable=False),
+    Column("tier", String(20), nullable=False),
+    Column("tier_discount", Numeric(6, 2), nullable=False),
+    Column("registration_uplift", Numeric(6, 2), nullable=False),
+    Column("net_price", Numeric(18, 2), nullable=False),
+    Column("protection", String(30), nullable=False),
+    Column("decision_id", String(36), nullable=True),
+    Column("rules_version", String(40), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("position", BigInteger, nullable=False),
 )

@@ -8,6 +8,12 @@ exits non-zero if any registration failed.
 Conflicts are counted by wrapping the application's ``save``: every ``IntegrityError`` raised
 there is an optimistic-concurrency conflict that ``retry_on_conflict`` answers by deciding
 again on the winner's history.
+
+Opening the ledgers is serialized (``startup_lock``): on PostgreSQL every ``Ledger`` start runs
+eventsourcing's ``CREATE OR REPLACE FUNCTION es_insert_events_uuid``, and PostgreSQL does not
+lock function DDL, so processes opening at the same instant intermittently fail with
+``InternalError: tuple concurrently updated`` even when the tables already exist. That startup
+race is not the one under test here.
 """
 
 from __future__ import annotations
@@ -65,13 +71,15 @@ def run(
     store_url: str,
     partner_code: str,
     references: list[str],
+    startup_lock: Any,
     barrier: Any,
     results: Any,
 ) -> None:
     """Process target: race for each reference in turn; report every outcome on `results`."""
     failed = False
     try:
-        ledger = Ledger(env=event_store_env(store_url))
+        with startup_lock:
+            ledger = Ledger(env=event_store_env(store_url))
     except Exception:
         results.put({"worker": worker, "error": traceback.format_exc()})
         barrier.abort()  # the others must not wait for a racer that will never arrive

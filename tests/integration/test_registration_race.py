@@ -76,12 +76,13 @@ def specialized_partners(ledger: Ledger, count: int) -> list[str]:
 def race(store_url: str, codes: list[str], references: list[str]) -> list[dict[str, Any]]:
     """Run one process per partner through every round; return what each one reported."""
     context = multiprocessing.get_context("spawn")
+    startup_lock = context.Lock()
     barrier = context.Barrier(len(codes))
     results = context.Queue()
     workers = [
         context.Process(
             target=race_worker.run,
-            args=(n, store_url, code, references, barrier, results),
+            args=(n, store_url, code, references, startup_lock, barrier, results),
             name=f"racer-{n}",
         )
         for n, code in enumerate(codes)
@@ -154,9 +155,7 @@ def test_exactly_one_of_the_racing_registrations_is_granted(store_url):
             assert opportunity.protection.partner_id == partner_ids[winner["partner_code"]]
 
             # What the store recorded is what each racer was told, decision id included.
-            recorded = {
-                (d.partner_id, d.reason_code, d.decision_id) for d in opportunity.decisions
-            }
+            recorded = {(d.partner_id, d.reason_code, d.decision_id) for d in opportunity.decisions}
             reported = {
                 (partner_ids[r["partner_code"]], r["reason"], UUID(r["decision_id"])) for r in told
             }

@@ -1,0 +1,271 @@
+"""Read models of the program beyond partner status: specializations, qualified revenue,
+tier history, rules, opportunities, exclusivity decisions and quotes.
+
+One handler per event type, each writing inside the projector's transaction. Row keys are event
+ids (decisions and quotes are identified by the event that recorded them), so what an auditor
+sees here can be traced back to Kafka and the store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, and_, update
+
+from contracts.envelope import Envelope
+from projections.tables import (
+    exclusivity_decision,
+    opportunity,
+    partner_certification,
+    partner_specialization,
+    program_rules,
+    quote,
+    revenue_credit,
+    tier_change,
+)
+
+Handler = Callable[[Connection, Envelope], None]
+
+
+def _id(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _ids(values: list[Any]) -> str:
+    return json.dumps([str(v) for v in values])
+
+
+def certification_ended(connection: Connection, e: Envelope) -> None:
+    p = e.payload
+    ended_on = p.get("expired_on") or p.get("revoked_on")
+    connection.execute(
+        update(partner_certification)
+        .where(
+            and_(
+                partner_certification.c.partner_id == str(e.aggregate_id),
+                partner_certification.c.individual == p["individual"],
+                partner_certification.c.kind == p["kind"].value,
+                partner_certification.c.specialization == p["specialization"].value,
+                partner_certification.c.ended_on.is_(None),
+            )
+        )
+        .values(ended_on=ended_on)
+    )
+
+
+def specialization_awarded(connection: Connection, e: Envelope) -> None:
+    p = e.payload
+    connection.execute(
+        partner_specialization.insert().values(
+            partner_id=str(e.aggregate_id),
+            specialization=p["specialization"].value,
+            awarded_on=p["awarded_on"],
+            contract_reference=p["contract_reference"],
+            withdrawn_on=None,
+        )
+    )
+
+
+def specialization_withdrawn(connection: Connection, e: Envelope) -> None:
+    p = e.payload
+    connection.execute(
+        update(partner_specialization)
+        .where(
+            and_(
+                partner_specialization.c.partner_id == str(e.aggregate_id),
+                partner_specialization.c.specialization == p["specialization"].value,
+                partner_specialization.c.withdrawn_on.is_(None),
+            )
+        )
+        .values(withdrawn_on=p["withdrawn_on"])
+    )
+
+
+def revenue_credited(connection: Connection, e: Envelope) -> None:
+    p = e.payload
+    connection.execute(
+        revenue_credit.insert().values(
+            event_id=str(e.event_id),
+            partner_id=str(e.aggregate_id),
+            opportunity_id=str(p["opportunity_id"]),
+            amount=p["amount"],
+            won_on=p["won_on"],
+        )
+    )
+
+
+def tier_changed(connection: Connection, e: Envelope) -> None:
+    p = e.payload
+    connection.execute(
+        tier_change.insert().values(
+            event_id=str(e.event_id),
+            partner_id=str(e.aggregate_id),
+            from_tier=p["from_tier"].value,
+            to_tier=p["to_tier"].value,
+            reviewed_on=p["reviewed_on"],
+            rules_version=p["rules_version"],
+            qualified_revenue=p["qualified_revenue"],
+            evidence_event_ids=_ids(p["evidence_event_ids"]),
+            position=e.position,
+        )
+    )
+
+
+def rules_published(connection: Connection, e: Envelope) -> None:
+    p = e.payload
+    connection.execute(
+        program_rules.insert().values(
+            version=p["version"],
+            effective_from=p["effective_from"],
+            document=json.dumps(p["document"], sort_keys=True),
+            event_id=str(e.event_id),
+        )
+    )
+
+
+def opportunity_opened(connection: Connection, e: Envelope) -> None:
+    p = e.payload
+    connection.execute(
+        opportunity.insert().values(
+            opportunity_id=str(e.aggregate_id),
+            reference=p["reference"],
+            end_customer=p["end_customer"],
+            specialization=p["specialization"].value,
+            opened_on=p["opened_on"],
+            vendor_sales_engaged=False,
+            status="open",
+        )
+    )
+
+
+def _update_opportunity(connection: Connection, e: Envelope, **values: Any) -> None:
+    connection.execute(
+        update(opportunity)
+        .where(opportunity.c.opportunity_id == str(e.aggregate_id))
+        .values(**values)
+    )
+
+
+def vendor_sales_engaged(connection: Connection, e: Envelope) -> None:
+    _update_opportunity(connection, e, vendor_sales_engaged=True)
+
+
+def _insert_decision(connection: Connection, e: Envelope, outcome: str) -> None:
+    p = e.payload
+    connection.execute(
+        exclusivity_decision.insert().values(
+            decision_id=str(e.event_id),
+            opportunity_id=str(e.aggregate_id),
+            partner_id=str(p["partner_id"]),
+            outcome=outcome,
+            reason_code=p["reason_code"],
+            rules_version=p["rules_version"],
+            evidence_event_ids=_ids(p["evidence_event_ids"]),
+            decided_on=p["decided_on"],
+            valid_until=p.get("valid_until"),
+            position=e.position,
+        )
+    )
+
+
+def exclusivity_granted(connection: Connection, e: Envelope) -> None:
+    _insert_decision(connection, e, "granted")
+    _update_opportunity(
+        connection,
+        e,
+        protected_by=str(e.payload["partner_id"]),
+        protection_decision_id=str(e.event_id),
+        protection_valid_until=e.payload["valid_until"],
+    )
+
+
+def exclusivity_denied(connection: Connection, e: Envelope) -> None:
+    _insert_decision(connection, e, "denied")
+
+
+def _end_protection(connection: Connection, e: Envelope, on: Any, reason: str) -> None:
+    """Close the opportunity's active protection, if any, recording why it ended."""
+    connection.execute(
+        update(exclusivity_decision)
+        .where(
+            and_(
+                exclusivity_decision.c.opportunity_id == str(e.aggregate_id),
+                exclusivity_decision.c.outcome == "granted",
+                exclusivity_decision.c.ended_on.is_(None),
+            )
+        )
+        .values(ended_on=on, end_reason=reason)
+    )
+    _update_opportunity(
+        connection, e, protected_by=None, protection_decision_id=None, protection_valid_until=None
+    )
+
+
+def exclusivity_expired(connection: Connection, e: Envelope) -> None:
+    _end_protection(connection, e, e.payload["expired_on"], "expired")
+
+
+def exclusivity_released(connection: Connection, e: Envelope) -> None:
+    _end_protection(connection, e, e.payload["released_on"], "released")
+
+
+def quote_issued(connection: Connection, e: Envelope) -> None:
+    p = e.payload
+    connection.execute(
+        quote.insert().values(
+            quote_id=str(e.event_id),
+            opportunity_id=str(e.aggregate_id),
+            partner_id=str(p["partner_id"]),
+            list_price=p["list_price"],
+            tier=p["tier"].value,
+            tier_discount=p["tier_discount"],
+            registration_uplift=p["registration_uplift"],
+            net_price=p["net_price"],
+            protection=p["protection"],
+            decision_id=_id(p["decision_id"]),
+            rules_version=p["rules_version"],
+            issued_on=p["issued_on"],
+            position=e.position,
+        )
+    )
+
+
+def opportunity_won(connection: Connection, e: Envelope) -> None:
+    p = e.payload
+    _end_protection(connection, e, p["won_on"], "won")
+    _update_opportunity(
+        connection,
+        e,
+        status="won",
+        closed_on=p["won_on"],
+        won_by=str(p["partner_id"]),
+        amount=p["amount"],
+        qualified=p["qualified"],
+    )
+
+
+def opportunity_lost(connection: Connection, e: Envelope) -> None:
+    _end_protection(connection, e, e.payload["lost_on"], "lost")
+    _update_opportunity(connection, e, status="lost", closed_on=e.payload["lost_on"])
+
+
+HANDLERS: dict[str, Handler] = {
+    "partner.certification-expired": certification_ended,
+    "partner.certification-revoked": certification_ended,
+    "partner.specialization-awarded": specialization_awarded,
+    "partner.specialization-withdrawn": specialization_withdrawn,
+    "partner.qualified-revenue-credited": revenue_credited,
+    "partner.tier-changed": tier_changed,
+    "program.rules-published": rules_published,
+    "opportunity.opened": opportunity_opened,
+    "opportunity.vendor-sales-engaged": vendor_sales_engaged,
+    "opportunity.exclusivity-granted": exclusivity_granted,
+    "opportunity.exclusivity-denied": exclusivity_denied,
+    "opportunity.exclusivity-expired": exclusivity_expired,
+    "opportunity.exclusivity-released": exclusivity_released,
+    "opportunity.quote-issued": quote_issued,
+    "opportunity.won": opportunity_won,
+    "opportunity.lost": opportunity_lost,
+}
