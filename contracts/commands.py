@@ -18,7 +18,18 @@ from marshmallow import (
     validates_schema,
 )
 
-from domain.commands import EnrollPartner, RecordCertification
+from domain.commands import (
+    AwardSpecialization,
+    EngageVendorSales,
+    EnrollPartner,
+    IssueQuote,
+    RecordCertification,
+    RecordLoss,
+    RecordWin,
+    RegisterDeal,
+    ReleaseExclusivity,
+    RevokeCertification,
+)
 from domain.program import CertificationKind, Specialization, Tier
 
 _code = fields.String(
@@ -73,3 +84,108 @@ def describe_errors(error: ValidationError) -> str:
         text = "; ".join(reasons) if isinstance(reasons, list) else str(reasons)
         lines.append(f"{field_name}: {text}")
     return "\n".join(lines)
+
+
+_reference = fields.String(
+    required=True,
+    validate=validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$",
+        error="must be 2-100 letters, digits, dots, hyphens or underscores",
+    ),
+)
+
+
+def _amount() -> fields.Decimal:
+    return fields.Decimal(
+        required=True,
+        places=2,
+        allow_nan=False,
+        validate=validate.Range(min=0, error="must not be negative"),
+    )
+
+
+class _CommandSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    command_class: type
+
+    @post_load
+    def make_command(self, data: dict[str, Any], **_: Any) -> Any:
+        return self.command_class(**data)
+
+
+class RevokeCertificationSchema(_CommandSchema):
+    command_class = RevokeCertification
+    partner_code = _code
+    individual = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.Enum(CertificationKind, by_value=True, required=True)
+    specialization = fields.Enum(Specialization, by_value=True, required=True)
+    revoked_on = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class AwardSpecializationSchema(_CommandSchema):
+    command_class = AwardSpecialization
+    partner_code = _code
+    specialization = fields.Enum(Specialization, by_value=True, required=True)
+    contract_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    awarded_on = fields.Date(required=True)
+
+
+class RegisterDealSchema(_CommandSchema):
+    command_class = RegisterDeal
+    opportunity = _reference
+    end_customer = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    specialization = fields.Enum(Specialization, by_value=True, required=True)
+    partner_code = _code
+    estimated_value = _amount()
+    expected_close = fields.Date(required=True)
+    presales_evidence = fields.String(required=True, validate=validate.Length(max=2000))
+    new_business = fields.Boolean(required=True)
+    registered_on = fields.Date(required=True)
+
+    @validates_schema
+    def close_not_before_registration(self, data: dict[str, Any], **_: Any) -> None:
+        if data["expected_close"] < data["registered_on"]:
+            raise ValidationError("must not be before registered_on", field_name="expected_close")
+
+
+class EngageVendorSalesSchema(_CommandSchema):
+    command_class = EngageVendorSales
+    opportunity = _reference
+    end_customer = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    specialization = fields.Enum(Specialization, by_value=True, required=True)
+    engaged_on = fields.Date(required=True)
+    note = fields.String(required=True, validate=validate.Length(max=500))
+
+
+class ReleaseExclusivitySchema(_CommandSchema):
+    command_class = ReleaseExclusivity
+    opportunity = _reference
+    partner_code = _code
+    released_on = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(max=500))
+
+
+class IssueQuoteSchema(_CommandSchema):
+    command_class = IssueQuote
+    opportunity = _reference
+    partner_code = _code
+    list_price = _amount()
+    issued_on = fields.Date(required=True)
+
+
+class RecordWinSchema(_CommandSchema):
+    command_class = RecordWin
+    opportunity = _reference
+    partner_code = _code
+    amount = _amount()
+    won_on = fields.Date(required=True)
+
+
+class RecordLossSchema(_CommandSchema):
+    command_class = RecordLoss
+    opportunity = _reference
+    lost_on = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(max=500))

@@ -49,7 +49,9 @@ from domain.tier_review import review_due
 from domain.transcodings import register_domain_transcodings
 
 T = TypeVar("T")
-MAX_ATTEMPTS = 10
+# Each retry reloads the winner's history, so one conflict per competing writer is the worst
+# case: this bounds how many simultaneous writers of one aggregate a command can outlast.
+MAX_ATTEMPTS = 50
 
 
 class ConcurrentUpdates(RuntimeError):

@@ -12,17 +12,16 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
-
-from marshmallow import Schema, ValidationError
 
 from consumers.projector import ProjectionError
-from contracts.commands import EnrollPartnerSchema, RecordCertificationSchema, describe_errors
+from contracts.commands import EnrollPartnerSchema, RecordCertificationSchema
 from domain.errors import DomainError, PartnerAlreadyEnrolled
 from domain.ledger import Ledger
 from domain.program import CertificationKind, Specialization, Tier
 from infra import demo_scenario
 from infra.broker import ensure_broker
+from infra.cli_program import add_program_commands
+from infra.cli_support import InvalidInput, choices, parse_date, validated
 from infra.event_store import open_ledger, sqlalchemy_url
 from infra.kafka_launcher import LauncherError
 from infra.output import Progress, table, to_json
@@ -35,10 +34,6 @@ from projections.queries import PartnerStatusView, partner_statuses
 EXIT_INVALID_INPUT = 2
 EXIT_RULE_BROKEN = 1
 EXIT_UNAVAILABLE = 3
-
-
-class InvalidInput(ValueError):
-    """Command-line input failed validation; the message names each field."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,13 +52,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KafkaUnavailable, LauncherError, RelayPublishError, ProjectionError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNAVAILABLE
-
-
-def validated(schema: Schema, raw: dict[str, Any]) -> Any:
-    try:
-        return schema.load({k: v for k, v in raw.items() if v is not None})
-    except ValidationError as error:
-        raise InvalidInput(describe_errors(error)) from None
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -106,7 +94,7 @@ def certify(args: argparse.Namespace, settings: Settings) -> int:
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
     as_of = parse_date("as-of", args.as_of) if args.as_of else date.today()
-    views = read_statuses(settings, as_of, args.code)
+    views = read_statuses(settings, as_of, args.code, args.tier, args.specialization)
     if args.code and not views:
         print(f"error: no partner {args.code!r} in the partner_status projection", file=sys.stderr)
         return EXIT_RULE_BROKEN
@@ -197,37 +185,48 @@ def record_demo_scenario(ledger: Ledger) -> int:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def read_statuses(settings: Settings, as_of: date, code: str | None) -> list[PartnerStatusView]:
+def read_statuses(
+    settings: Settings,
+    as_of: date,
+    code: str | None,
+    tier: str | None = None,
+    specialization: str | None = None,
+) -> list[PartnerStatusView]:
     engine = open_projection_db(sqlalchemy_url(settings.projections_url))
     with engine.connect() as connection:
-        return partner_statuses(connection, as_of, code)
+        return partner_statuses(connection, as_of, code, tier, specialization)
 
 
 def render_statuses(views: list[PartnerStatusView], as_of: date) -> str:
     if not views:
         return "no partners projected yet (run `ledger relay --once` and `ledger project --once`)"
     return table(
-        ["partner", "name", "tier", "enrolled", "sales certs", "tech certs", "specializations"],
+        [
+            "partner",
+            "name",
+            "tier",
+            "legacy",
+            "specializations",
+            "sales certs",
+            "tech certs",
+            "qualified revenue",
+            "protected deals",
+        ],
         [
             [
                 v.code,
                 v.name,
-                v.tier,
-                v.enrolled_on,
+                v.tier + (" (transition)" if v.in_transition else ""),
+                v.legacy_tier,
+                v.specializations,
                 v.active_sales_certifications,
                 v.active_technical_certifications,
-                v.certified_specializations,
+                v.qualified_revenue,
+                v.protected_opportunities,
             ]
             for v in views
         ],
     )
-
-
-def parse_date(field: str, raw: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{field}: {raw!r} is not a date (YYYY-MM-DD)") from None
 
 
 def run_until_signalled(loops: list[Callable[[threading.Event], None]]) -> None:
@@ -275,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("code", help="partner code: lowercase letters, digits, hyphens")
     p.add_argument("--name", required=True)
-    p.add_argument("--legacy-tier", required=True, help=_choices(Tier))
+    p.add_argument("--legacy-tier", required=True, help=choices(Tier))
     p.add_argument("--enrolled-on", help="YYYY-MM-DD (default: today)")
     p.set_defaults(handler=enroll)
 
@@ -288,8 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("code", help="partner code")
     p.add_argument("--individual", required=True)
-    p.add_argument("--kind", required=True, help=_choices(CertificationKind))
-    p.add_argument("--specialization", required=True, help=_choices(Specialization))
+    p.add_argument("--kind", required=True, help=choices(CertificationKind))
+    p.add_argument("--specialization", required=True, help=choices(Specialization))
     p.add_argument("--effective-on", help="YYYY-MM-DD (default: today)")
     p.add_argument("--expires-on", required=True, help="YYYY-MM-DD")
     p.set_defaults(handler=certify)
@@ -301,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("code", nargs="?", help="one partner (default: all)")
     p.add_argument("--as-of", help="count certifications in force on this date (default: today)")
+    p.add_argument("--tier", help=f"only partners in this tier ({choices(Tier)})")
+    p.add_argument("--specialization", help=f"only partners holding it ({choices(Specialization)})")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=status)
 
@@ -312,15 +313,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--once", action="store_true", help="drain what is there, then exit")
         p.set_defaults(handler=handler)
 
+    add_program_commands(commands, partner)
+
     p = commands.add_parser("up", help="start the broker if local, then run relay and projector")
     p.set_defaults(handler=up)
     p = commands.add_parser("demo", help="record a small scenario and show it through the pipeline")
     p.set_defaults(handler=demo)
     return parser
-
-
-def _choices(enum_type: type) -> str:
-    return "one of: " + ", ".join(member.value for member in enum_type)  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

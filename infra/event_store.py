@@ -8,8 +8,11 @@ relay relies on to never skip an event.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from eventsourcing.persistence import InternalError
 
 from domain.ledger import Ledger
 from infra.settings import Settings, SettingsError
@@ -64,5 +67,18 @@ def redact(url: str) -> str:
     return url
 
 
-def open_ledger(settings: Settings) -> Ledger:
-    return Ledger(env=event_store_env(settings.event_store_url, settings.postgres_lock_timeout_s))
+def open_ledger(settings: Settings, attempts: int = 5) -> Ledger:
+    """Open the store, retrying a start-up that raced another process creating its schema.
+
+    eventsourcing's PostgreSQL recorder replaces its insert function on every start, and
+    PostgreSQL fails one of two concurrent replacements ("tuple concurrently updated").
+    """
+    env = event_store_env(settings.event_store_url, settings.postgres_lock_timeout_s)
+    for attempt in range(1, attempts + 1):
+        try:
+            return Ledger(env=env)
+        except InternalError:
+            if attempt == attempts:
+                raise
+            time.sleep(0.1 * attempt)
+    raise AssertionError("unreachable")

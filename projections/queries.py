@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, or_, select
 
-from projections.tables import partner_certification, partner_status
+from projections.program_queries import rules_document_in_force
+from projections.tables import (
+    exclusivity_decision,
+    partner_certification,
+    partner_specialization,
+    partner_status,
+    revenue_credit,
+)
 
 
 @dataclass(frozen=True)
@@ -20,20 +28,39 @@ class PartnerStatusView:
     active_sales_certifications: int
     active_technical_certifications: int
     certified_specializations: list[str]
+    specializations: list[str]
+    qualified_revenue: Decimal
+    protected_opportunities: int
+    in_transition: bool
     version: int
     last_position: int
 
 
 def partner_statuses(
-    connection: Connection, as_of: date, code: str | None = None
+    connection: Connection,
+    as_of: date,
+    code: str | None = None,
+    tier: str | None = None,
+    specialization: str | None = None,
 ) -> list[PartnerStatusView]:
-    """Every partner (or the one with `code`), with certifications in force on `as_of`."""
+    """Partners (all, one `code`, or filtered by tier and specialization) as of a date."""
     query = select(partner_status).order_by(partner_status.c.code)
     if code is not None:
         query = query.where(partner_status.c.code == code)
+    if tier is not None:
+        query = query.where(partner_status.c.tier == tier)
     partners = connection.execute(query).all()
-    active = _active_certifications(connection, as_of, [p.partner_id for p in partners])
-    return [
+    ids = [p.partner_id for p in partners]
+    active = _active_certifications(connection, as_of, ids)
+    held = _specializations_held(connection, as_of, ids)
+    rules = rules_document_in_force(connection, as_of) or {}
+    revenue = _qualified_revenue(
+        connection, as_of, int(rules.get("qualified_revenue_window_days", 365)), ids
+    )
+    protected = _protections_held(connection, as_of, ids)
+    transition_ends = rules.get("transition_ends_on")
+    in_transition = transition_ends is not None and as_of < date.fromisoformat(transition_ends)
+    views = [
         PartnerStatusView(
             code=p.code,
             name=p.name,
@@ -43,11 +70,74 @@ def partner_statuses(
             active_sales_certifications=_count(active.get(p.partner_id, []), "sales"),
             active_technical_certifications=_count(active.get(p.partner_id, []), "technical"),
             certified_specializations=sorted({s for _, s in active.get(p.partner_id, [])}),
+            specializations=held.get(p.partner_id, []),
+            qualified_revenue=revenue.get(p.partner_id, Decimal(0)),
+            protected_opportunities=protected.get(p.partner_id, 0),
+            in_transition=in_transition,
             version=p.version,
             last_position=p.last_position,
         )
         for p in partners
     ]
+    if specialization is not None:
+        views = [v for v in views if specialization in v.specializations]
+    return views
+
+
+def _specializations_held(
+    connection: Connection, as_of: date, partner_ids: list[str]
+) -> dict[str, list[str]]:
+    rows = connection.execute(
+        select(partner_specialization.c.partner_id, partner_specialization.c.specialization)
+        .where(
+            partner_specialization.c.partner_id.in_(partner_ids),
+            partner_specialization.c.awarded_on <= as_of,
+            or_(
+                partner_specialization.c.withdrawn_on.is_(None),
+                partner_specialization.c.withdrawn_on > as_of,
+            ),
+        )
+        .order_by(partner_specialization.c.specialization)
+    )
+    held: dict[str, list[str]] = {}
+    for row in rows:
+        held.setdefault(row.partner_id, []).append(row.specialization)
+    return held
+
+
+def _qualified_revenue(
+    connection: Connection, as_of: date, window_days: int, partner_ids: list[str]
+) -> dict[str, Decimal]:
+    rows = connection.execute(
+        select(revenue_credit.c.partner_id, func.sum(revenue_credit.c.amount))
+        .where(
+            revenue_credit.c.partner_id.in_(partner_ids),
+            revenue_credit.c.won_on > as_of - timedelta(days=window_days),
+            revenue_credit.c.won_on <= as_of,
+        )
+        .group_by(revenue_credit.c.partner_id)
+    )
+    return {partner_id: Decimal(total) for partner_id, total in rows}
+
+
+def _protections_held(
+    connection: Connection, as_of: date, partner_ids: list[str]
+) -> dict[str, int]:
+    rows = connection.execute(
+        select(exclusivity_decision.c.partner_id, func.count())
+        .where(
+            exclusivity_decision.c.partner_id.in_(partner_ids),
+            exclusivity_decision.c.outcome == "granted",
+            exclusivity_decision.c.decided_on <= as_of,
+            exclusivity_decision.c.valid_until > as_of,
+            or_(
+                exclusivity_decision.c.ended_on.is_(None),
+                exclusivity_decision.c.ended_on > as_of,
+            ),
+        )
+        .group_by(exclusivity_decision.c.partner_id)
+    )
+    return {partner_id: int(count) for partner_id, count in rows}
 
 
 def _active_certifications(
@@ -62,6 +152,10 @@ def _active_certifications(
             partner_certification.c.partner_id.in_(partner_ids),
             partner_certification.c.effective_on <= as_of,
             partner_certification.c.expires_on > as_of,
+            or_(
+                partner_certification.c.ended_on.is_(None),
+                partner_certification.c.ended_on > as_of,
+            ),
         )
     )
     active: dict[str, list[tuple[str, str]]] = {}

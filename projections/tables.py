@@ -41,6 +41,7 @@ partner_certification = Table(
     Column("specialization", String(40), nullable=False),
     Column("effective_on", Date, nullable=False),
     Column("expires_on", Date, nullable=False),
+    Column("ended_on", Date, nullable=True),  # expired or revoked
 )
 
 # Kafka positions of each consumer group, written in the same transaction as the rows they

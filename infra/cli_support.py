@@ -1,0 +1,38 @@
+"""What every `ledger` command shares: input validation that names the bad field."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from contracts.commands import describe_errors
+
+
+class InvalidInput(ValueError):
+    """Command-line input failed validation; the message names each field."""
+
+
+def validated(schema: Schema, raw: dict[str, Any]) -> Any:
+    """The domain command the schema builds from `raw`, or InvalidInput naming each bad field."""
+    try:
+        return schema.load({k: v for k, v in raw.items() if v is not None})
+    except ValidationError as error:
+        raise InvalidInput(describe_errors(error)) from None
+
+
+def parse_date(field: str, raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{field}: {raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def today_or(raw: str | None) -> str:
+    """Business dates default to today, read here at the edge and never in the domain."""
+    return raw or date.today().isoformat()
+
+
+def choices(enum_type: type) -> str:
+    return "one of: " + ", ".join(member.value for member in enum_type)  # type: ignore[attr-defined]

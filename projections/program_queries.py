@@ -1,0 +1,191 @@
+"""Questions about the program: decisions, quotes, expiring registrations, tier history.
+
+Answers name partners by code. A caller serving a partner (the portal) must filter by that
+partner itself; these views are for ops and auditors.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
+
+from projections.tables import (
+    exclusivity_decision,
+    opportunity,
+    partner_status,
+    program_rules,
+    quote,
+    tier_change,
+)
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision_id: str
+    opportunity: str
+    partner: str
+    outcome: str
+    reason_code: str
+    rules_version: str
+    evidence_event_ids: list[str]
+    decided_on: date
+    valid_until: date | None
+    ended_on: date | None
+    end_reason: str | None
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    quote_id: str
+    opportunity: str
+    partner: str
+    tier: str
+    list_price: Decimal
+    tier_discount: Decimal
+    registration_uplift: Decimal
+    net_price: Decimal
+    protection: str
+    decision_id: str | None
+    issued_on: date
+
+
+@dataclass(frozen=True)
+class TierChangeView:
+    partner: str
+    from_tier: str
+    to_tier: str
+    reviewed_on: date
+    rules_version: str
+    qualified_revenue: Decimal
+    evidence_event_ids: list[str]
+
+
+@dataclass(frozen=True)
+class DecisionCount:
+    outcome: str
+    reason_code: str
+    count: int
+
+
+def decision_history(connection: Connection, reference: str) -> list[DecisionView]:
+    """Every exclusivity decision taken on one opportunity, in the order they were taken."""
+    query = (
+        _decisions_query()
+        .where(opportunity.c.reference == reference)
+        .order_by(exclusivity_decision.c.position)
+    )
+    return [_decision(row) for row in connection.execute(query)]
+
+
+def expiring_registrations(
+    connection: Connection, as_of: date, within_days: int
+) -> list[DecisionView]:
+    """Protections in force on `as_of` that lapse within the next `within_days` days."""
+    query = (
+        _decisions_query()
+        .where(
+            exclusivity_decision.c.outcome == "granted",
+            exclusivity_decision.c.ended_on.is_(None),
+            exclusivity_decision.c.valid_until > as_of,
+            exclusivity_decision.c.valid_until <= as_of + timedelta(days=within_days),
+        )
+        .order_by(exclusivity_decision.c.valid_until, opportunity.c.reference)
+    )
+    return [_decision(row) for row in connection.execute(query)]
+
+
+def quotes_for(connection: Connection, reference: str) -> list[QuoteView]:
+    query = (
+        select(quote, opportunity.c.reference, partner_status.c.code)
+        .join(opportunity, opportunity.c.opportunity_id == quote.c.opportunity_id)
+        .join(partner_status, partner_status.c.partner_id == quote.c.partner_id)
+        .where(opportunity.c.reference == reference)
+        .order_by(quote.c.position)
+    )
+    return [
+        QuoteView(
+            quote_id=row.quote_id,
+            opportunity=row.reference,
+            partner=row.code,
+            tier=row.tier,
+            list_price=row.list_price,
+            tier_discount=row.tier_discount,
+            registration_uplift=row.registration_uplift,
+            net_price=row.net_price,
+            protection=row.protection,
+            decision_id=row.decision_id,
+            issued_on=row.issued_on,
+        )
+        for row in connection.execute(query)
+    ]
+
+
+def decision_counts(connection: Connection) -> list[DecisionCount]:
+    query = (
+        select(exclusivity_decision.c.outcome, exclusivity_decision.c.reason_code, func.count())
+        .group_by(exclusivity_decision.c.outcome, exclusivity_decision.c.reason_code)
+        .order_by(exclusivity_decision.c.outcome.desc(), func.count().desc())
+    )
+    return [DecisionCount(o, r, int(c)) for o, r, c in connection.execute(query)]
+
+
+def tier_history(connection: Connection, code: str | None = None) -> list[TierChangeView]:
+    query = (
+        select(tier_change, partner_status.c.code)
+        .join(partner_status, partner_status.c.partner_id == tier_change.c.partner_id)
+        .order_by(tier_change.c.reviewed_on, partner_status.c.code)
+    )
+    if code is not None:
+        query = query.where(partner_status.c.code == code)
+    return [
+        TierChangeView(
+            partner=row.code,
+            from_tier=row.from_tier,
+            to_tier=row.to_tier,
+            reviewed_on=row.reviewed_on,
+            rules_version=row.rules_version,
+            qualified_revenue=row.qualified_revenue,
+            evidence_event_ids=json.loads(row.evidence_event_ids),
+        )
+        for row in connection.execute(query)
+    ]
+
+
+def rules_document_in_force(connection: Connection, as_of: date) -> dict[str, Any] | None:
+    """The published rule set in force on `as_of`, as published."""
+    row = connection.execute(
+        select(program_rules.c.document)
+        .where(program_rules.c.effective_from <= as_of)
+        .order_by(program_rules.c.effective_from.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else dict(json.loads(row.document))
+
+
+def _decisions_query() -> Select[Any]:
+    return (
+        select(exclusivity_decision, opportunity.c.reference, partner_status.c.code)
+        .join(opportunity, opportunity.c.opportunity_id == exclusivity_decision.c.opportunity_id)
+        .join(partner_status, partner_status.c.partner_id == exclusivity_decision.c.partner_id)
+    )
+
+
+def _decision(row: Any) -> DecisionView:
+    return DecisionView(
+        decision_id=row.decision_id,
+        opportunity=row.reference,
+        partner=row.code,
+        outcome=row.outcome,
+        reason_code=row.reason_code,
+        rules_version=row.rules_version,
+        evidence_event_ids=json.loads(row.evidence_event_ids),
+        decided_on=row.decided_on,
+        valid_until=row.valid_until,
+        ended_on=row.ended_on,
+        end_reason=row.end_reason,
+    )

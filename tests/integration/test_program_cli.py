@@ -1,0 +1,280 @@
+"""The partner program through the `ledger` command line, Kafka and the projections."""
+
+import json
+
+import pytest
+
+from infra.cli import main
+from infra.event_store import open_ledger
+
+pytestmark = pytest.mark.kafka
+
+
+@pytest.fixture
+def ledger_cli(env, monkeypatch, capsys):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def stored_count(settings) -> int:
+    ledger = open_ledger(settings)
+    try:
+        return ledger.recorder.max_notification_id() or 0
+    finally:
+        ledger.close()
+
+
+def specialist(ledger_cli, code: str) -> None:
+    ledger_cli(
+        "partner",
+        "enroll",
+        code,
+        "--name",
+        code.title(),
+        "--legacy-tier",
+        "gold",
+        "--enrolled-on",
+        "2010-11-02",
+    )
+    for who, kind in (("ann", "sales"), ("bob", "technical"), ("cid", "technical")):
+        assert (
+            ledger_cli(
+                "partner",
+                "certify",
+                code,
+                "--individual",
+                f"{who}-{code}",
+                "--kind",
+                kind,
+                "--specialization",
+                "data-protection",
+                "--effective-on",
+                "2010-11-10",
+                "--expires-on",
+                "2012-11-10",
+            )[0]
+            == 0
+        )
+    assert (
+        ledger_cli(
+            "partner",
+            "specialize",
+            code,
+            "--specialization",
+            "data-protection",
+            "--contract",
+            f"SPEC-{code}",
+            "--awarded-on",
+            "2010-11-15",
+        )[0]
+        == 0
+    )
+
+
+def register(ledger_cli, partner: str, day: str) -> tuple[int, str, str]:
+    return ledger_cli(
+        "deal",
+        "register",
+        "acme-backup",
+        "--end-customer",
+        "ACME",
+        "--specialization",
+        "data-protection",
+        "--partner",
+        partner,
+        "--value",
+        "120000",
+        "--expected-close",
+        "2011-03-31",
+        "--evidence",
+        "POC done",
+        "--registered-on",
+        day,
+    )
+
+
+@pytest.fixture
+def protected_deal(ledger_cli):
+    assert ledger_cli("rules", "publish")[0] == 0
+    specialist(ledger_cli, "antemeta")
+    specialist(ledger_cli, "rival")
+    assert "granted-first-qualified-registrant" in register(ledger_cli, "antemeta", "2010-12-01")[1]
+    assert "denied-already-protected" in register(ledger_cli, "rival", "2010-12-02")[1]
+    return ledger_cli
+
+
+def test_competitor_is_told_the_deal_is_protected_without_naming_the_holder(protected_deal):
+    code, out, _ = protected_deal(
+        "deal",
+        "quote",
+        "acme-backup",
+        "--partner",
+        "rival",
+        "--list-price",
+        "100000",
+        "--issued-on",
+        "2010-12-05",
+    )
+    assert code == 0
+    assert "protected by another partner" in out
+    assert "antemeta" not in out.lower()
+
+
+def test_specialist_holding_the_protection_is_quoted_lowest(protected_deal):
+    _, holder, _ = protected_deal(
+        "deal",
+        "quote",
+        "acme-backup",
+        "--partner",
+        "antemeta",
+        "--list-price",
+        "100000",
+        "--issued-on",
+        "2010-12-05",
+    )
+    _, other, _ = protected_deal(
+        "deal",
+        "quote",
+        "acme-backup",
+        "--partner",
+        "rival",
+        "--list-price",
+        "100000",
+        "--issued-on",
+        "2010-12-05",
+    )
+    assert "net 65000.00" in holder
+    assert "net 95000.00" in other
+
+
+def test_decision_history_is_projected_from_kafka(protected_deal):
+    protected_deal(
+        "deal",
+        "quote",
+        "acme-backup",
+        "--partner",
+        "antemeta",
+        "--list-price",
+        "100000",
+        "--issued-on",
+        "2010-12-05",
+    )
+    assert protected_deal("relay", "--once")[0] == 0
+    assert protected_deal("project", "--once")[0] == 0
+
+    code, out, _ = protected_deal("deal", "history", "acme-backup", "--json")
+    assert code == 0
+    (history,) = json.loads(out)
+    decisions = history["decisions"]
+    assert [(d["partner"], d["outcome"], d["reason_code"]) for d in decisions] == [
+        ("antemeta", "granted", "granted-first-qualified-registrant"),
+        ("rival", "denied", "denied-already-protected"),
+    ]
+    assert all(d["rules_version"] == "2010.1" and d["evidence_event_ids"] for d in decisions)
+    assert decisions[0]["valid_until"] == "2011-03-01"
+    assert history["quotes"][0]["net_price"] == "65000.00"
+
+
+def test_partner_status_shows_specializations_and_protections(protected_deal):
+    protected_deal("relay", "--once")
+    protected_deal("project", "--once")
+    _, out, _ = protected_deal("partner", "status", "antemeta", "--as-of", "2011-01-01", "--json")
+    (status,) = json.loads(out)
+    assert status["specializations"] == ["data-protection"]
+    assert status["protected_opportunities"] == 1
+    assert status["in_transition"] is True
+
+
+def test_win_by_the_holder_counts_as_qualified_revenue(protected_deal):
+    _, out, _ = protected_deal(
+        "deal",
+        "win",
+        "acme-backup",
+        "--partner",
+        "antemeta",
+        "--amount",
+        "110000",
+        "--won-on",
+        "2011-02-01",
+    )
+    assert "qualified (incremental)" in out
+    protected_deal("relay", "--once")
+    protected_deal("project", "--once")
+    _, out, _ = protected_deal("partner", "status", "antemeta", "--as-of", "2011-06-01", "--json")
+    assert json.loads(out)[0]["qualified_revenue"] == "110000.00"
+
+
+def test_expiring_registrations_are_listed(protected_deal):
+    protected_deal("relay", "--once")
+    protected_deal("project", "--once")
+    _, out, _ = protected_deal(
+        "deal", "expiring", "--within", "30", "--as-of", "2011-02-15", "--json"
+    )
+    assert [d["opportunity"] for d in json.loads(out)] == ["acme-backup"]
+    _, out, _ = protected_deal(
+        "deal", "expiring", "--within", "5", "--as-of", "2011-02-15", "--json"
+    )
+    assert json.loads(out) == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--value", "-5", "estimated_value: must not be negative"),
+        ("--specialization", "quantum", "specialization: Must be one of"),
+        ("--expected-close", "2010-01-01", "expected_close: must not be before registered_on"),
+        ("--registered-on", "2010-13-01", "registered_on: Not a valid date."),
+    ],
+)
+def test_bad_registration_names_the_field_and_writes_nothing(
+    protected_deal, settings, flag, value, message
+):
+    before = stored_count(settings)
+    argv = [
+        "deal",
+        "register",
+        "other-deal",
+        "--end-customer",
+        "ACME",
+        "--specialization",
+        "data-protection",
+        "--partner",
+        "antemeta",
+        "--value",
+        "1000",
+        "--expected-close",
+        "2011-03-31",
+        "--evidence",
+        "x",
+        "--registered-on",
+        "2010-12-01",
+    ]
+    argv[argv.index(flag) + 1] = value
+    code, _, err = protected_deal(*argv)
+    assert code == 2
+    assert message in err
+    assert stored_count(settings) == before
+
+
+def test_unknown_partner_registration_is_refused(protected_deal, settings):
+    before = stored_count(settings)
+    code, _, err = register(protected_deal, "nobody", "2010-12-03")
+    assert code == 1
+    assert "no partner with code 'nobody'" in err
+    assert stored_count(settings) == before
+
+
+def test_invalid_rules_file_is_rejected_naming_the_field(ledger_cli, tmp_path, settings):
+    bad = tmp_path / "rules.json"
+    bad.write_text(json.dumps({"version": "x"}))
+    code, _, err = ledger_cli("rules", "publish", str(bad))
+    assert code == 2
+    assert "tiers" in err
+    assert stored_count(settings) == 0
