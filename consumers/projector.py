@@ -43,7 +43,17 @@ class Projector:
         self.handler = handler
         self.projected = 0
 
-    def start(self) -> None:
+    def start(self, metadata_timeout_s: float = 30.0) -> None:
+        """Join the group once the broker knows every topic's partitions.
+
+        Subscribing to a topic created a moment ago can otherwise yield a first assignment
+        without it, and a drain would finish before ever reading that topic.
+        """
+        deadline = time.monotonic() + metadata_timeout_s
+        while not all(self.consumer.partitions_for_topic(topic) for topic in self.topics):
+            if time.monotonic() > deadline:
+                raise ProjectionError(f"no partition metadata for {', '.join(self.topics)}")
+            time.sleep(0.1)
         self.consumer.subscribe(self.topics, listener=_SeekToStoredPositions(self))
 
     def poll_once(self, timeout_ms: int = 500) -> int:
