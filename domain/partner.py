@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -339,7 +340,10 @@ class Partner(Aggregate):
         specialization: Specialization,
         expired_on: date,
     ) -> None:
-        self._end_certification(individual, kind, specialization, expired_on)
+        self._end_certifications(
+            lambda c: c.matches(individual, kind, specialization) and c.expires_on == expired_on,
+            expired_on,
+        )
 
     @event(CertificationRevoked)
     def _certification_revoked(
@@ -350,15 +354,16 @@ class Partner(Aggregate):
         revoked_on: date,
         reason: str,
     ) -> None:
-        self._end_certification(individual, kind, specialization, revoked_on)
+        self._end_certifications(
+            lambda c: c.matches(individual, kind, specialization) and c.active_on(revoked_on),
+            revoked_on,
+        )
 
-    def _end_certification(
-        self, individual: str, kind: CertificationKind, specialization: Specialization, on: date
-    ) -> None:
+    def _end_certifications(self, which: Callable[[Certification], bool], on: date) -> None:
+        # Only the certification that lapsed or was revoked ends: a renewal recorded before
+        # the old one expired stays in force.
         self.certifications = [
-            replace(c, ended_on=on)
-            if c.ended_on is None and c.matches(individual, kind, specialization)
-            else c
+            replace(c, ended_on=on) if c.ended_on is None and which(c) else c
             for c in self.certifications
         ]
 

@@ -59,7 +59,8 @@ class PartnerProgram(Aggregate):
         in_force = [r for r, _ in self.rule_sets if r.effective_from <= as_of]
         if not in_force:
             raise NoRulesInForce(f"no program rules in force on {as_of}: publish rules first")
-        return max(in_force, key=lambda r: r.effective_from)
+        # Of sets effective the same day, the one published last wins: it corrects the other.
+        return max(reversed(in_force), key=lambda r: r.effective_from)
 
     def rules_event_id(self, version: str) -> UUID:
         return next(eid for rules, eid in self.rule_sets if rules.version == version)

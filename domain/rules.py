@@ -176,10 +176,11 @@ def check_rules(rules: ProgramRules) -> None:
                     f"tiers.{higher.value}.{attribute}: must not be below {lower.value}'s"
                 )
     for terms in rules.tiers:
-        if terms.registration_uplift <= 0:
-            # The protected partner must always be quoted below any competitor.
+        if terms.registration_uplift < 1:
+            # The protected partner must always be quoted below any competitor, even after
+            # prices are rounded to the cent: a fraction of a point can vanish in rounding.
             raise InvalidProgramRules(
-                f"tiers.{terms.tier.value}.registration_uplift: must be positive"
+                f"tiers.{terms.tier.value}.registration_uplift: must be at least 1 point"
             )
         if terms.base_discount + terms.registration_uplift + _max_bonus(rules) >= 100:
             raise InvalidProgramRules(

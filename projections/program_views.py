@@ -37,9 +37,8 @@ def _ids(values: list[Any]) -> str:
     return json.dumps([str(v) for v in values])
 
 
-def certification_ended(connection: Connection, e: Envelope) -> None:
+def _end_certification(connection: Connection, e: Envelope, *conditions: Any, on: Any) -> None:
     p = e.payload
-    ended_on = p.get("expired_on") or p.get("revoked_on")
     connection.execute(
         update(partner_certification)
         .where(
@@ -49,9 +48,29 @@ def certification_ended(connection: Connection, e: Envelope) -> None:
                 partner_certification.c.kind == p["kind"].value,
                 partner_certification.c.specialization == p["specialization"].value,
                 partner_certification.c.ended_on.is_(None),
+                *conditions,
             )
         )
-        .values(ended_on=ended_on)
+        .values(ended_on=on)
+    )
+
+
+def certification_expired(connection: Connection, e: Envelope) -> None:
+    # Only the lapsed certification: a renewal of the same person stays in force.
+    expired_on = e.payload["expired_on"]
+    _end_certification(
+        connection, e, partner_certification.c.expires_on == expired_on, on=expired_on
+    )
+
+
+def certification_revoked(connection: Connection, e: Envelope) -> None:
+    revoked_on = e.payload["revoked_on"]
+    _end_certification(
+        connection,
+        e,
+        partner_certification.c.effective_on <= revoked_on,
+        partner_certification.c.expires_on > revoked_on,
+        on=revoked_on,
     )
 
 
@@ -252,8 +271,8 @@ def opportunity_lost(connection: Connection, e: Envelope) -> None:
 
 
 HANDLERS: dict[str, Handler] = {
-    "partner.certification-expired": certification_ended,
-    "partner.certification-revoked": certification_ended,
+    "partner.certification-expired": certification_expired,
+    "partner.certification-revoked": certification_revoked,
     "partner.specialization-awarded": specialization_awarded,
     "partner.specialization-withdrawn": specialization_withdrawn,
     "partner.qualified-revenue-credited": revenue_credited,

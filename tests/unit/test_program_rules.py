@@ -270,7 +270,7 @@ def test_tier_base_discount_equal_to_registered_is_accepted():
 
 @pytest.mark.parametrize("uplift", ["0", "-1"])
 def test_registration_uplift_that_is_not_positive_is_rejected(uplift):
-    with rejected("tiers.silver.registration_uplift: must be positive"):
+    with rejected("tiers.silver.registration_uplift: must be at least 1 point"):
         make_rules(tiers=tiers_with(Tier.SILVER, registration_uplift=Decimal(uplift)))
 
 

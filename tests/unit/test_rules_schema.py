@@ -367,7 +367,7 @@ def test_higher_tier_asking_fewer_specializations_is_rejected(tmp_path):
 def test_zero_uplift_is_rejected_by_the_domain_under_the_tier_name(tmp_path):
     problems = problems_loading(tmp_path, with_tier_field(2, "registration_uplift", "0"))
 
-    assert "tiers.gold.registration_uplift: must be positive" in problems
+    assert "tiers.gold.registration_uplift: must be at least 1 point" in problems
 
 
 def test_total_discount_of_100_is_rejected_by_the_domain(tmp_path):
@@ -387,7 +387,9 @@ def test_schema_reports_a_domain_rejection_as_a_validation_error_on_that_field()
     with pytest.raises(ValidationError) as raised:
         ProgramRulesSchema().load(with_tier_field(0, "registration_uplift", "0"))
 
-    assert raised.value.messages == {"tiers.registered.registration_uplift": ["must be positive"]}
+    assert raised.value.messages == {
+        "tiers.registered.registration_uplift": ["must be at least 1 point"]
+    }
 
 
 def test_every_bad_field_is_listed_at_once(tmp_path):
