@@ -303,9 +303,9 @@ class Ledger(Application[UUID]):
         """Apply what the passage of time decides up to `as_of`: expiries and due tier reviews."""
         report = SweepReport()
         rules = self.program().rules_in_force(as_of)
-        for partner_id in self._aggregate_ids(Partner.Enrolled):
+        for partner_id in self.aggregate_ids(Partner.Enrolled):
             self._sweep_partner(partner_id, as_of, rules, report)
-        for opportunity_id in self._aggregate_ids(Opportunity.Opened):
+        for opportunity_id in self.aggregate_ids(Opportunity.Opened):
             opportunity: Opportunity = self.repository.get(opportunity_id)
             if opportunity.outcome is None and opportunity.expire_protection(as_of):
                 report.protections_expired += 1
@@ -328,7 +328,8 @@ class Ledger(Application[UUID]):
             report.tier_changes += int(review.outcome.changes_tier)
         self.save(partner, program)
 
-    def _aggregate_ids(self, created_event: type) -> Iterator[UUID]:
+    def aggregate_ids(self, created_event: type) -> Iterator[UUID]:
+        """Ids of every aggregate created by `created_event` (e.g. Partner.Enrolled), in order."""
         topic = get_topic(created_event)
         start = 1
         while True:
