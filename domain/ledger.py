@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TypeVar
 from uuid import UUID
 
@@ -85,6 +86,13 @@ class SweepReport:
     tier_reviews: int = 0
     tier_changes: int = 0
     protections_expired: int = 0
+
+    def add_to(self, total: SweepReport) -> None:
+        total.certifications_expired += self.certifications_expired
+        total.specializations_withdrawn += self.specializations_withdrawn
+        total.tier_reviews += self.tier_reviews
+        total.tier_changes += self.tier_changes
+        total.protections_expired += self.protections_expired
 
 
 class Ledger(Application[UUID]):
@@ -300,36 +308,55 @@ class Ledger(Application[UUID]):
     # --- time -----------------------------------------------------------------------------
 
     def sweep(self, as_of: date) -> SweepReport:
-        """Apply what the passage of time decides up to `as_of`: expiries and due tier reviews."""
+        """Apply what the passage of time decides up to `as_of`: expiries and due tier reviews.
+
+        Safe to run again for the same date: what was already applied is not applied twice.
+        """
         report = SweepReport()
         rules = self.program().rules_in_force(as_of)
         for partner_id in self.aggregate_ids(Partner.Enrolled):
-            self._sweep_partner(partner_id, as_of, rules, report)
+            retry_on_conflict(partial(self._sweep_partner, partner_id, as_of, rules)).add_to(report)
+        closed = set(self.aggregate_ids(Opportunity.Won)) | set(
+            self.aggregate_ids(Opportunity.Lost)
+        )
         for opportunity_id in self.aggregate_ids(Opportunity.Opened):
-            opportunity: Opportunity = self.repository.get(opportunity_id)
-            if opportunity.outcome is None and opportunity.expire_protection(as_of):
-                report.protections_expired += 1
-                self.save(opportunity)
+            if opportunity_id not in closed:
+                report.protections_expired += retry_on_conflict(
+                    partial(self._sweep_opportunity, opportunity_id, as_of)
+                )
         return report
 
-    def _sweep_partner(
-        self, partner_id: UUID, as_of: date, rules: ProgramRules, report: SweepReport
-    ) -> None:
+    def _sweep_partner(self, partner_id: UUID, as_of: date, rules: ProgramRules) -> SweepReport:
         partner: Partner = self.repository.get(partner_id)
-        program = self.program()
-        report.certifications_expired += partner.expire_certifications(as_of)
+        found = SweepReport(certifications_expired=partner.expire_certifications(as_of))
         lapsed = partner.withdraw_lapsed_specializations(as_of, rules)
-        report.specializations_withdrawn += len(lapsed)
-        if lapsed and not partner.specializations:
-            program.remove_specialist(partner.id, as_of)
+        found.specializations_withdrawn = len(lapsed)
         if review_due(partner.last_reviewed_on, as_of, rules):
             review = partner.review_tier(as_of, rules)
-            report.tier_reviews += 1
-            report.tier_changes += int(review.outcome.changes_tier)
-        self.save(partner, program)
+            found.tier_reviews = 1
+            found.tier_changes = int(review.outcome.changes_tier)
+        if lapsed and not partner.specializations:
+            # Only now is the program touched: the roster frees a place under the cap.
+            program = self.program()
+            program.remove_specialist(partner.id, as_of)
+            self.save(partner, program)
+        else:
+            self.save(partner)
+        return found
+
+    def _sweep_opportunity(self, opportunity_id: UUID, as_of: date) -> int:
+        opportunity: Opportunity = self.repository.get(opportunity_id)
+        if opportunity.outcome is not None or not opportunity.expire_protection(as_of):
+            return 0
+        self.save(opportunity)
+        return 1
 
     def aggregate_ids(self, created_event: type) -> Iterator[UUID]:
-        """Ids of every aggregate created by `created_event` (e.g. Partner.Enrolled), in order."""
+        """Ids of the aggregates that recorded an event of this type (e.g. Partner.Enrolled).
+
+        Reads the store's notification log filtered by event topic: no aggregate is loaded.
+        An aggregate that recorded the event more than once appears more than once.
+        """
         topic = get_topic(created_event)
         start = 1
         while True:

@@ -15,13 +15,12 @@ from datetime import date
 
 from consumers.projector import ProjectionError
 from contracts.commands import EnrollPartnerSchema, RecordCertificationSchema
-from domain.errors import DomainError, PartnerAlreadyEnrolled
-from domain.ledger import Ledger
+from domain.errors import DomainError
 from domain.program import CertificationKind, Specialization, Tier
-from infra import demo_scenario
 from infra.broker import ensure_broker
 from infra.cli_program import add_program_commands
 from infra.cli_support import InvalidInput, choices, parse_date, validated
+from infra.demo import demo
 from infra.event_store import open_ledger, sqlalchemy_url
 from infra.kafka_launcher import LauncherError
 from infra.output import Progress, table, to_json
@@ -141,45 +140,6 @@ def up(args: argparse.Namespace, settings: Settings) -> int:
         running_relay.close()
         projector.close()
     return 0
-
-
-def demo(args: argparse.Namespace, settings: Settings) -> int:
-    ensure_broker(settings)
-    ledger = open_ledger(settings)
-    recorded = record_demo_scenario(ledger)
-    print(f"demo: {recorded} commands recorded in the event store ({settings.event_store_url})")
-    running_relay = open_relay(settings, ledger)
-    try:
-        print(
-            f"demo: relay published {running_relay.drain()} events to Kafka "
-            f"({settings.kafka_bootstrap_servers})"
-        )
-    finally:
-        running_relay.close()
-    projector = open_projector(settings)
-    try:
-        print(
-            f"demo: projector consumed {projector.drain()} events into {settings.projections_url}"
-        )
-    finally:
-        projector.close()
-    as_of = demo_scenario.AS_OF
-    print(f"\nPartner status as of {as_of}, read from the partner_status projection:\n")
-    print(render_statuses(read_statuses(settings, as_of, None), as_of))
-    return 0
-
-
-def record_demo_scenario(ledger: Ledger) -> int:
-    """Record the scenario once; a second run finds it already there and records nothing."""
-    try:
-        ledger.enroll_partner(demo_scenario.ENROLMENTS[0])
-    except PartnerAlreadyEnrolled:
-        return 0
-    for command in demo_scenario.ENROLMENTS[1:]:
-        ledger.enroll_partner(command)
-    for certification in demo_scenario.CERTIFICATIONS:
-        ledger.record_certification(certification)
-    return len(demo_scenario.ENROLMENTS) + len(demo_scenario.CERTIFICATIONS)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -317,7 +277,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("up", help="start the broker if local, then run relay and projector")
     p.set_defaults(handler=up)
-    p = commands.add_parser("demo", help="record a small scenario and show it through the pipeline")
+    p = commands.add_parser(
+        "demo",
+        help="record the seed scenario (120 partners, 15 months) and show it through the pipeline",
+    )
+    p.add_argument("--seed", type=int, default=2010, help="the scenario's random seed")
     p.set_defaults(handler=demo)
     return parser
 

@@ -12,11 +12,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, func, or_, select
 
 from projections.tables import (
     exclusivity_decision,
     opportunity,
+    partner_specialization,
     partner_status,
     program_rules,
     quote,
@@ -189,3 +190,65 @@ def _decision(row: Any) -> DecisionView:
         ended_on=row.ended_on,
         end_reason=row.end_reason,
     )
+
+
+@dataclass(frozen=True)
+class TierCount:
+    tier: str
+    partners: int
+
+
+@dataclass(frozen=True)
+class SpecializationRoster:
+    specialization: str
+    partners: list[str]
+
+
+def partners_per_tier(connection: Connection) -> list[TierCount]:
+    rows = connection.execute(
+        select(partner_status.c.tier, func.count()).group_by(partner_status.c.tier)
+    )
+    order = ["platinum", "gold", "silver", "registered"]
+    counts = {tier: int(count) for tier, count in rows}
+    return [TierCount(tier, counts[tier]) for tier in order if tier in counts]
+
+
+def specialized_partners(connection: Connection, as_of: date) -> list[SpecializationRoster]:
+    """Partners holding each specialization on `as_of`."""
+    rows = connection.execute(
+        select(partner_specialization.c.specialization, partner_status.c.code)
+        .join(partner_status, partner_status.c.partner_id == partner_specialization.c.partner_id)
+        .where(
+            partner_specialization.c.awarded_on <= as_of,
+            or_(
+                partner_specialization.c.withdrawn_on.is_(None),
+                partner_specialization.c.withdrawn_on > as_of,
+            ),
+        )
+        .order_by(partner_specialization.c.specialization, partner_status.c.code)
+    )
+    roster: dict[str, list[str]] = {}
+    for specialization, code in rows:
+        roster.setdefault(specialization, []).append(code)
+    return [SpecializationRoster(s, codes) for s, codes in roster.items()]
+
+
+def most_contested_opportunity(connection: Connection) -> str | None:
+    """The opportunity with the most decisions: the best single illustration of the rules."""
+    row = connection.execute(
+        select(opportunity.c.reference, func.count().label("decisions"))
+        .join(
+            exclusivity_decision,
+            exclusivity_decision.c.opportunity_id == opportunity.c.opportunity_id,
+        )
+        .group_by(opportunity.c.reference)
+        .order_by(func.count().desc(), opportunity.c.reference)
+        .limit(1)
+    ).first()
+    return None if row is None else str(row.reference)
+
+
+def latest_decision_date(connection: Connection) -> date | None:
+    """The business date of the last decision: "now" in a replayed history."""
+    value = connection.execute(select(func.max(exclusivity_decision.c.decided_on))).scalar()
+    return value if isinstance(value, date) else None

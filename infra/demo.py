@@ -1,0 +1,106 @@
+"""`ledger demo`: the seed scenario through the whole pipeline, summarised from the projections.
+
+Everything printed after the pipeline has run is read back from the projection database, which
+the projector filled from Kafka: the demo shows what ops and subscribers would see.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from domain.ledger import Ledger
+from infra.broker import ensure_broker
+from infra.cli_program import ProjectionsConnection, render_decisions, render_quotes
+from infra.event_store import open_ledger
+from infra.output import Progress, table
+from infra.pipeline import open_projector, open_relay
+from infra.seed_scenario import SCENARIO_START, SeedSummary, run_seed_scenario
+from infra.settings import Settings
+from projections import program_queries as views
+from projections.queries import partner_statuses
+
+
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    ensure_broker(settings)
+    ledger = open_ledger(settings)
+    if ledger.recorder.max_notification_id():
+        print("demo: the event store already holds a history; publishing what Kafka lacks")
+    else:
+        with Progress("demo: simulated days") as shown:
+            summary = run_seed_scenario(
+                ledger, seed=args.seed, on_progress=lambda done, _total: shown(done)
+            )
+        print(describe_recording(summary, settings))
+    publish_and_project(settings, ledger)
+    ledger.close()
+    print(program_summary(settings))
+    return 0
+
+
+def describe_recording(summary: SeedSummary, settings: Settings) -> str:
+    rejected = ", ".join(f"{rule} {n}" for rule, n in sorted(summary.rejected.items()))
+    return (
+        f"demo: simulated {summary.first_day} to {summary.last_day}: "
+        f"{summary.commands_recorded} commands recorded as {summary.events} events in "
+        f"{settings.event_store_url}; {summary.commands_rejected} rejected by the rules"
+        + (f" ({rejected})" if rejected else "")
+    )
+
+
+def publish_and_project(settings: Settings, ledger: Ledger) -> None:
+    relay = open_relay(settings, ledger)
+    try:
+        with Progress("demo: events published") as shown:
+            published = relay.drain(on_progress=shown)
+    finally:
+        relay.close()
+    print(f"demo: relay published {published} events to Kafka ({settings.kafka_bootstrap_servers})")
+    projector = open_projector(settings)
+    try:
+        with Progress("demo: events projected") as shown:
+            projected = projector.drain(on_progress=shown)
+    finally:
+        projector.close()
+    print(f"demo: projector consumed {projected} events into {settings.projections_url}")
+
+
+def program_summary(settings: Settings) -> str:
+    """Partners per tier, specialists per specialization, decisions, one opportunity's story."""
+    with ProjectionsConnection(settings) as connection:
+        as_of = views.latest_decision_date(connection) or SCENARIO_START
+        tiers = views.partners_per_tier(connection)
+        roster = views.specialized_partners(connection, as_of)
+        counts = views.decision_counts(connection)
+        reference = views.most_contested_opportunity(connection)
+        history = views.decision_history(connection, reference) if reference else []
+        quotes = views.quotes_for(connection, reference) if reference else []
+        antemeta = partner_statuses(connection, as_of, "antemeta")
+    sections = [
+        f"\n== Partners per tier (from the partner_status projection, as of {as_of}) ==",
+        table(["tier", "partners"], [[t.tier, t.partners] for t in tiers]),
+        f"\n== Specialized partners per specialization ({sum(len(r.partners) for r in roster)} "
+        "specializations held) ==",
+        table(
+            ["specialization", "partners", "who"],
+            [[r.specialization, len(r.partners), r.partners] for r in roster],
+        ),
+        "\n== Exclusivity decisions by outcome and reason ==",
+        table(
+            ["outcome", "reason", "decisions"],
+            [[c.outcome, c.reason_code, c.count] for c in counts],
+        ),
+    ]
+    if reference:
+        sections += [
+            f"\n== Decision history of opportunity {reference} ==",
+            render_decisions(history),
+        ]
+        if quotes:
+            sections += ["", render_quotes(quotes)]
+    if antemeta:
+        a = antemeta[0]
+        sections.append(
+            f"\nAntemeta: tier {a.tier} (legacy {a.legacy_tier}), specializations "
+            f"{', '.join(a.specializations) or '-'}, qualified revenue {a.qualified_revenue}"
+        )
+    return "\n".join(sections)
