@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import Connection, Select, case, func, or_, select
 
 from projections.tables import (
     exclusivity_decision,
@@ -234,15 +234,16 @@ def specialized_partners(connection: Connection, as_of: date) -> list[Specializa
 
 
 def most_contested_opportunity(connection: Connection) -> str | None:
-    """The opportunity with the most decisions: the best single illustration of the rules."""
+    """The protected opportunity with the most registrations: the rules' best illustration."""
+    granted = func.sum(case((exclusivity_decision.c.outcome == "granted", 1), else_=0))
     row = connection.execute(
-        select(opportunity.c.reference, func.count().label("decisions"))
+        select(opportunity.c.reference)
         .join(
             exclusivity_decision,
             exclusivity_decision.c.opportunity_id == opportunity.c.opportunity_id,
         )
         .group_by(opportunity.c.reference)
-        .order_by(func.count().desc(), opportunity.c.reference)
+        .order_by((granted > 0).desc(), func.count().desc(), opportunity.c.reference)
         .limit(1)
     ).first()
     return None if row is None else str(row.reference)
