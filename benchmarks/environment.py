@@ -11,7 +11,7 @@ import socket
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kafka import KafkaAdminClient
@@ -65,6 +65,11 @@ class Workspace:
             }
         )
         return Settings.from_env(env)
+
+    def fresh_sqlite_settings(self, role: str) -> Settings:
+        """`settings_for(role)`, with an event store of its own: a new SQLite file."""
+        store = f"sqlite:///{self.data_dir / f'{role}-events.sqlite'}"
+        return replace(self.settings_for(role), event_store_url=store)
 
 
 def new_workspace(data_dir: Path, bootstrap_servers: str, environ: Mapping[str, str]) -> Workspace:

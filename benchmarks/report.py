@@ -28,7 +28,29 @@ def format_table(results: dict[str, Any]) -> str:
     for label, rate_key, ratio_key in ROWS:
         ratio = f"{results[ratio_key]:.3f}" if ratio_key else ""
         lines.append(f"{label:<{width}}  {results[rate_key]:>10,}  {ratio:>7}".rstrip())
+    if "seed_scenario_seconds" in results:
+        lines += ["", *application_lines(results)]
     return "\n".join(lines)
+
+
+def application_lines(results: dict[str, Any]) -> list[str]:
+    """Commands through `Ledger`, and the seed scenario end to end, each on a fresh store."""
+    postgres = results["register_commands_per_s_postgres"]
+    rows = [
+        ("register_deal, sqlite", f"{results['register_commands_per_s_sqlite']:,}", "commands/s"),
+        (
+            "register_deal, postgresql",
+            *((f"{postgres:,}", "commands/s") if postgres is not None else ("-", "skipped")),
+        ),
+        (
+            f"seed scenario ({results['seed_scenario_events']:,} events)",
+            f"{results['seed_scenario_seconds']:.2f}",
+            "s",
+        ),
+    ]
+    width = max(len(label) for label, _, _ in rows)
+    header = f"application, fresh stores ({results['registrations']:,} registrations)"
+    return [header, *(f"{label:<{width}}  {value:>10}  {unit}" for label, value, unit in rows)]
 
 
 def write_results(results: dict[str, Any], directory: Path = RESULTS_DIR) -> Path:

@@ -2,7 +2,9 @@
 
 One run, one broker: fill an event store with N events (untimed), then alternate raw producer
 and relay rounds, then raw consumer and projector rounds, in ABBA order, keeping the best round
-of each. See benchmarks/README.md for what each figure means.
+of each. Then, on fresh stores, deal registrations per second through the application (SQLite
+and PostgreSQL) and the seed scenario's wall time, recorded, relayed and projected. See
+benchmarks/README.md for what each figure means.
 """
 
 from __future__ import annotations
@@ -15,12 +17,19 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from benchmarks.commands import (
+    PostgresUnavailable,
+    check_postgres,
+    dedicated_database,
+    postgres_admin_url,
+    time_registrations,
+)
 from benchmarks.environment import (
     Broker,
     BrokerUnreachable,
@@ -38,6 +47,7 @@ from benchmarks.measurements import (
     time_relay,
 )
 from benchmarks.report import format_table, write_results
+from benchmarks.seeding import time_seed_scenario
 from benchmarks.workload import (
     OutgoingMessage,
     StoreNotEmpty,
@@ -53,6 +63,7 @@ from infra.pipeline import KafkaUnavailable
 
 DEFAULT_EVENTS = 100_000
 DEFAULT_ROUNDS = 2
+DEFAULT_REGISTRATIONS = 2_000
 # Every benchmark event is a partner event, so the relay publishes to this one topic.
 AGGREGATE_TYPE = "partner"
 SETTLE_S = 1.0
@@ -77,6 +88,15 @@ class Rounds:
         return {name: [round(t.rate) for t in timings] for name, timings in vars(self).items()}
 
 
+@dataclass(frozen=True)
+class ApplicationTimings:
+    """The figures measured through the application, each on a fresh store of its own."""
+
+    registrations_sqlite: Timing
+    registrations_postgres: Timing | None  # None: no PostgreSQL configured
+    seed_scenario: Timing
+
+
 def main(environ: Mapping[str, str] = os.environ) -> int:
     try:
         return run(environ)
@@ -86,6 +106,7 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
         StoreNotEmpty,
         LauncherError,
         KafkaUnavailable,
+        PostgresUnavailable,
     ) as error:
         # Problems the person running the benchmark can fix: say what, without a traceback.
         print(f"error: {error}", file=sys.stderr)
@@ -95,13 +116,17 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
 def run(environ: Mapping[str, str]) -> int:
     events = positive_int(environ, "BENCH_EVENTS", DEFAULT_EVENTS)
     rounds = positive_int(environ, "BENCH_ROUNDS", DEFAULT_ROUNDS)
+    registrations = positive_int(environ, "BENCH_REGISTRATIONS", DEFAULT_REGISTRATIONS)
+    check_postgres(environ)
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ledger-bench-")))
         # Entered after the scratch directory, so the broker stops before its home is deleted.
         broker = stack.enter_context(kafka_broker(scratch / "kafka", environ))
         workspace = new_workspace(scratch / "data", broker.bootstrap_servers, environ)
         timings = run_benchmarks(workspace, events, rounds)
+        application = run_application_benchmarks(workspace, environ, registrations)
     results = summarize(workspace, broker, events, timings)
+    results.update(summarize_application(application))
     print(format_table(results))
     log(f"results written to {write_results(results)}")
     return 0
@@ -129,6 +154,32 @@ def run_benchmarks(workspace: Workspace, events: int, rounds: int) -> Rounds:
     for number in range(rounds):
         compare_consumers(workspace, f"relay-{rounds - 1}", events, number, timings)
     return timings
+
+
+def run_application_benchmarks(
+    workspace: Workspace, environ: Mapping[str, str], registrations: int
+) -> ApplicationTimings:
+    log(f"timing {registrations:,} deal registrations on a fresh SQLite store")
+    sqlite = time_registrations(workspace.fresh_sqlite_settings("registrations"), registrations)
+    log(f"registrations, sqlite: {sqlite.rate:,.0f} commands/s")
+    postgres = None
+    admin_url = postgres_admin_url(environ)
+    if admin_url is None:
+        log(
+            "registrations on PostgreSQL skipped (recorded as null): set "
+            "LEDGER_TEST_POSTGRES_URL or BENCH_POSTGRES_ADMIN_URL to an admin URL whose role "
+            "may CREATE DATABASE"
+        )
+    else:
+        with dedicated_database(admin_url) as url:
+            log(f"timing {registrations:,} deal registrations on a fresh PostgreSQL database")
+            settings = replace(workspace.settings_for("registrations"), event_store_url=url)
+            postgres = time_registrations(settings, registrations)
+        log(f"registrations, postgresql: {postgres.rate:,.0f} commands/s")
+    log("timing the seed scenario: recorded on a fresh SQLite store, relayed, projected")
+    seed = time_seed_scenario(workspace.fresh_sqlite_settings("seed"))
+    log(f"seed scenario: {seed.events:,} events in {seed.seconds:.1f} s")
+    return ApplicationTimings(sqlite, postgres, seed)
 
 
 def warm_up_broker(workspace: Workspace, messages: list[OutgoingMessage]) -> None:
@@ -223,6 +274,17 @@ def summarize(workspace: Workspace, broker: Broker, events: int, timings: Rounds
         "all_rounds_events_per_s": timings.all_rates(),
         "python": platform.python_version(),
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def summarize_application(timings: ApplicationTimings) -> dict[str, Any]:
+    postgres = timings.registrations_postgres
+    return {
+        "register_commands_per_s_sqlite": round(timings.registrations_sqlite.rate),
+        "register_commands_per_s_postgres": round(postgres.rate) if postgres else None,
+        "registrations": timings.registrations_sqlite.events,
+        "seed_scenario_seconds": round(timings.seed_scenario.seconds, 2),
+        "seed_scenario_events": timings.seed_scenario.events,
     }
 
 
