@@ -28,6 +28,8 @@ class PartnerStatusView:
     active_sales_certifications: int
     active_technical_certifications: int
     certified_specializations: list[str]
+    # specialization -> {"sales": n, "technical": m}, certifications in force
+    certifications_by_specialization: dict[str, dict[str, int]]
     specializations: list[str]
     qualified_revenue: Decimal
     protected_opportunities: int
@@ -70,6 +72,7 @@ def partner_statuses(
             active_sales_certifications=_count(active.get(p.partner_id, []), "sales"),
             active_technical_certifications=_count(active.get(p.partner_id, []), "technical"),
             certified_specializations=sorted({s for _, s in active.get(p.partner_id, [])}),
+            certifications_by_specialization=_by_specialization(active.get(p.partner_id, [])),
             specializations=held.get(p.partner_id, []),
             qualified_revenue=revenue.get(p.partner_id, Decimal(0)),
             protected_opportunities=protected.get(p.partner_id, 0),
@@ -162,6 +165,14 @@ def _active_certifications(
     for row in rows:
         active.setdefault(row.partner_id, []).append((row.kind, row.specialization))
     return active
+
+
+def _by_specialization(certifications: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for kind, specialization in sorted(certifications, key=lambda c: (c[1], c[0])):
+        by_kind = counts.setdefault(specialization, {"sales": 0, "technical": 0})
+        by_kind[kind] += 1
+    return counts
 
 
 def _count(certifications: list[tuple[str, str]], kind: str) -> int:

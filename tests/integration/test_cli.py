@@ -69,6 +69,9 @@ def test_commands_flow_through_kafka_to_a_json_status(ledger_cli, capsys):
     assert status["tier"] == "gold"
     assert status["active_sales_certifications"] == 1
     assert status["certified_specializations"] == ["data-protection"]
+    assert status["certifications_by_specialization"] == {
+        "data-protection": {"sales": 1, "technical": 0}
+    }
 
 
 def test_status_table_is_read_from_the_projection(ledger_cli, capsys):
