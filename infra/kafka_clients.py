@@ -17,6 +17,11 @@ from kafka.errors import TopicAlreadyExistsError
 TOPIC_CONFIG = {"retention.ms": "-1", "cleanup.policy": "delete"}
 
 
+def topic_config(replication_factor: int) -> dict[str, str]:
+    # With replicas, an acknowledged event must be on at least two of them.
+    return {**TOPIC_CONFIG, "min.insync.replicas": str(min(2, replication_factor))}
+
+
 def producer_settings() -> dict[str, Any]:
     # acks=all with idempotence (kafka-python's default): setting `acks` alone would silently
     # turn idempotence off. Ordering per partition holds with up to 5 requests in flight.
@@ -27,6 +32,10 @@ def producer_settings() -> dict[str, Any]:
         "batch_size": 256 * 1024,
         "max_in_flight_requests_per_connection": 5,
         "max_request_size": 4 * 1024 * 1024,
+        # Never expire a batch: an expired batch followed by a later one that succeeds leaves
+        # a hole in the partition. A relay facing an unavailable broker waits instead.
+        "delivery_timeout_ms": 2**31 - 1,
+        "request_timeout_ms": 30_000,
     }
 
 
@@ -63,7 +72,12 @@ def ensure_topics(
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(
                     [
-                        NewTopic(name, partitions, replication_factor, topic_configs=TOPIC_CONFIG)
+                        NewTopic(
+                            name,
+                            partitions,
+                            replication_factor,
+                            topic_configs=topic_config(replication_factor),
+                        )
                         for name in missing
                     ]
                 )

@@ -1,55 +1,101 @@
-"""Reads the last envelope of every partition: what Kafka already holds, according to Kafka."""
+"""What Kafka already holds beyond the relay's checkpoint, according to Kafka itself.
+
+Reads each partition backwards from its end, in growing windows, until it reaches an envelope
+at or below the checkpoint (or the partition's beginning). Only the positions it finds there are
+"already published"; everything else after the checkpoint still has to be sent.
+"""
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass, field
 
 from kafka import KafkaConsumer, TopicPartition
 
+FIRST_WINDOW = 512
+
 
 class TailReadTimeout(RuntimeError):
-    """Kafka did not return a partition's last record in time."""
+    """Kafka did not return a partition's records in time."""
 
 
-def last_positions(
-    bootstrap_servers: str, topics: list[str], timeout_s: float = 30.0
-) -> dict[TopicPartition, int]:
-    """Global position of the last event on each non-empty partition of the given topics."""
+@dataclass
+class PublishedTail:
+    """Positions found on Kafka after the checkpoint, per partition, and the highest overall."""
+
+    positions: dict[TopicPartition, list[int]] = field(default_factory=dict)
+    highest: int = 0
+    empty: bool = True
+
+    def published(self) -> set[int]:
+        return {p for found in self.positions.values() for p in found}
+
+
+def published_after(
+    bootstrap_servers: str, topics: list[str], checkpoint: int, timeout_s: float = 30.0
+) -> PublishedTail:
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
     try:
-        partitions = _partitions(consumer, topics)
-        if not partitions:
-            return {}
-        consumer.assign(partitions)
-        ends = consumer.end_offsets(partitions)
-        wanted = {tp: end - 1 for tp, end in ends.items() if end > 0}
-        for tp, offset in wanted.items():
-            consumer.seek(tp, offset)
-        return _read_last_records(consumer, wanted, timeout_s)
+        tail = PublishedTail()
+        deadline = time.monotonic() + timeout_s
+        for tp in _partitions(consumer, topics):
+            begin = consumer.beginning_offsets([tp])[tp]
+            end = consumer.end_offsets([tp])[tp]
+            if end > begin:
+                tail.empty = False
+                found, highest = _read_back(consumer, tp, begin, end, checkpoint, deadline)
+                tail.positions[tp] = sorted(found)
+                tail.highest = max(tail.highest, highest)
+        return tail
     finally:
         consumer.close()
 
 
 def _partitions(consumer: KafkaConsumer, topics: list[str]) -> list[TopicPartition]:
-    found = []
-    for topic in topics:
-        for partition in sorted(consumer.partitions_for_topic(topic) or ()):
-            found.append(TopicPartition(topic, partition))
-    return found
+    return [
+        TopicPartition(topic, partition)
+        for topic in topics
+        for partition in sorted(consumer.partitions_for_topic(topic) or ())
+    ]
 
 
-def _read_last_records(
-    consumer: KafkaConsumer, wanted: dict[TopicPartition, int], timeout_s: float
-) -> dict[TopicPartition, int]:
-    positions: dict[TopicPartition, int] = {}
-    deadline = time.monotonic() + timeout_s
-    while len(positions) < len(wanted):
+def _read_back(
+    consumer: KafkaConsumer,
+    tp: TopicPartition,
+    begin: int,
+    end: int,
+    checkpoint: int,
+    deadline: float,
+) -> tuple[list[int], int]:
+    found: list[int] = []
+    highest = 0
+    window = FIRST_WINDOW
+    stop = end
+    while stop > begin:
+        start = max(begin, stop - window)
+        positions = _read_range(consumer, tp, start, stop, deadline)
+        if stop == end and positions:
+            highest = positions[-1]
+        found += [p for p in positions if p > checkpoint]
+        if positions and positions[0] <= checkpoint:
+            break
+        stop, window = start, window * 2
+    return found, highest
+
+
+def _read_range(
+    consumer: KafkaConsumer, tp: TopicPartition, start: int, stop: int, deadline: float
+) -> list[int]:
+    consumer.assign([tp])
+    consumer.seek(tp, start)
+    positions: list[int] = []
+    while consumer.position(tp) < stop:
         if time.monotonic() > deadline:
-            missing = sorted(str(tp) for tp in wanted if tp not in positions)
-            raise TailReadTimeout(f"could not read the last record of {', '.join(missing)}")
-        for tp, records in consumer.poll(timeout_ms=500).items():
-            for record in records:
-                if record.offset == wanted.get(tp):
-                    positions[tp] = int(json.loads(record.value)["position"])
+            raise TailReadTimeout(
+                f"could not read {tp.topic}[{tp.partition}] back to offset {start}"
+            )
+        for record in consumer.poll(timeout_ms=500).get(tp, []):
+            if record.offset < stop:
+                positions.append(int(json.loads(record.value)["position"]))
     return positions

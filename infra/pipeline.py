@@ -10,9 +10,10 @@ from contracts.catalog import AGGREGATE_TYPES, topic_name
 from domain.ledger import Ledger
 from infra.event_store import sqlalchemy_url
 from infra.kafka_clients import ensure_topics, new_consumer, new_producer
-from infra.partition_tails import last_positions
+from infra.partition_tails import published_after
 from infra.relay import Relay
 from infra.relay_checkpoint import RelayCheckpoint
+from infra.relay_lock import RelayLock
 from infra.settings import Settings
 from projections.database import open_projection_db
 from projections.dispatch import project_envelopes
@@ -46,17 +47,28 @@ def prepare_topics(settings: Settings) -> None:
 
 
 def open_relay(settings: Settings, ledger: Ledger) -> Relay:
+    """A relay holding this store's lock, resumed from what Kafka says it already holds."""
     prepare_topics(settings)
-    checkpoint = RelayCheckpoint(create_engine(sqlalchemy_url(settings.event_store_url)))
-    tails = last_positions(settings.kafka_bootstrap_servers, ledger_topics(settings))
-    return Relay(
-        ledger,
-        new_producer(settings.kafka_bootstrap_servers),
-        checkpoint,
-        settings.topic_prefix,
-        tails,
-        settings.relay_batch_size,
-    )
+    lock = RelayLock.acquire(settings.event_store_url, f"relay-{settings.topic_prefix}")
+    try:
+        checkpoint = RelayCheckpoint(create_engine(sqlalchemy_url(settings.event_store_url)))
+        tail = published_after(
+            settings.kafka_bootstrap_servers, ledger_topics(settings), checkpoint.load()
+        )
+        relay = Relay(
+            ledger,
+            new_producer(settings.kafka_bootstrap_servers),
+            checkpoint,
+            settings.topic_prefix,
+            tail.published(),
+            settings.relay_batch_size,
+            lock=lock,
+        )
+        relay.check_against(tail)
+    except BaseException:
+        lock.release()
+        raise
+    return relay
 
 
 def open_projector(settings: Settings) -> Projector:

@@ -7,14 +7,20 @@ has acknowledged every message of the batch (acks=all).
 
 Why nothing is doubled after a crash: a crash between Kafka's acknowledgement and the
 checkpoint write would make a naive relay send the batch again. Instead, at start-up the relay
-asks Kafka itself what it already holds: the global position carried by the last envelope of
-each partition. Every event's partition is a pure function of its key, and within a partition
-positions only grow (one relay, idempotent producer, at most 5 requests in flight, so retries
-never reorder), so an event is already on Kafka exactly when its position is at or below its
-partition's tail. Those are skipped. The checkpoint is then only a shortcut for where to start
-reading, never the source of truth. Kafka transactions are not needed for this argument.
+asks Kafka itself what it holds after the checkpoint: it reads every partition back from its end
+to the first envelope at or below the checkpoint (infra.partition_tails) and skips exactly the
+positions it found. Kafka transactions are not needed for this argument.
 
-Assumption that a later issue must enforce: one relay process per event store at a time.
+Why nothing is reordered: every event's partition is a pure function of its key; one relay runs
+per store (infra.relay_lock); the producer is idempotent with at most 5 requests in flight, so
+retries never reorder; and batches never expire in the producer (delivery timeout effectively
+unbounded, see infra.kafka_clients), because an expired batch followed by a later one that
+succeeds would leave a hole in a partition. Should a hole ever be found at start-up, the relay
+refuses to fill it out of order (RelayStateMismatch) rather than reorder an aggregate's events.
+
+Why the topics belong to this store: at start-up a position on Kafka beyond the store's last
+event, or empty topics behind a non-zero checkpoint, mean the topics and the store have been
+mixed up (a reset broker, a reset store, two stores sharing a prefix); the relay refuses both.
 """
 
 from __future__ import annotations
@@ -28,12 +34,18 @@ from kafka.partitioner.default import murmur2
 
 from contracts.catalog import AGGREGATE_TYPES, topic_name
 from domain.ledger import Ledger
+from infra.partition_tails import PublishedTail
 from infra.relay_checkpoint import RelayCheckpoint
+from infra.relay_lock import RelayLock
 from infra.stored_event_encoder import StoredEventEncoder
 
 
 class RelayPublishError(RuntimeError):
     """Kafka refused or failed to acknowledge part of a batch; the checkpoint did not move."""
+
+
+class RelayStateMismatch(RuntimeError):
+    """The topics and the event store disagree in a way the relay must not paper over."""
 
 
 class Relay:
@@ -45,14 +57,16 @@ class Relay:
         producer: KafkaProducer,
         checkpoint: RelayCheckpoint,
         topic_prefix: str,
-        published_tails: dict[TopicPartition, int],
+        published: set[int],
         batch_size: int = 2000,
+        lock: RelayLock | None = None,
     ) -> None:
         self.ledger = ledger
+        self.lock = lock
         self.producer = producer
         self.checkpoint = checkpoint
         self.topics = {kind: topic_name(topic_prefix, kind) for kind in AGGREGATE_TYPES}
-        self.published_tails = published_tails
+        self.published = published
         self.batch_size = batch_size
         self.encoder = StoredEventEncoder(ledger.mapper)
         self.position = checkpoint.load()
@@ -70,7 +84,7 @@ class Relay:
             message = self.encoder.encode(notification)
             topic = self.topics[message.aggregate_type]
             partition = self.partition_for(topic, message.key)
-            if notification.id <= self.published_tails.get(TopicPartition(topic, partition), 0):
+            if notification.id in self.published:
                 continue  # Kafka already holds it: published before a crash, checkpoint lost
             futures.append(
                 self.producer.send(
@@ -87,6 +101,7 @@ class Relay:
             raise RelayPublishError(f"{len(failed)} of {len(futures)} messages failed: {failed[0]}")
         self.position = notifications[-1].id
         self.checkpoint.save(self.position)
+        self.published = {p for p in self.published if p > self.position}
         return len(notifications)
 
     def partition_for(self, topic: str, key: bytes) -> int:
@@ -96,6 +111,44 @@ class Relay:
             partitions = sorted(self.producer.partitions_for(topic))
             self._partitions[topic] = partitions
         return partitions[keyed_partition_index(key, len(partitions))]
+
+    def check_against(self, tail: PublishedTail) -> None:
+        """Refuse topics that do not belong to this store, or that have a hole to fill."""
+        last_stored = self.ledger.recorder.max_notification_id() or 0
+        if tail.highest > last_stored:
+            raise RelayStateMismatch(
+                f"Kafka holds position {tail.highest} but this event store ends at {last_stored}: "
+                "the topics belong to another store (check LEDGER_TOPIC_PREFIX and the broker)"
+            )
+        if tail.empty and self.position > 0:
+            raise RelayStateMismatch(
+                f"the relay checkpoint is at position {self.position} but the ledger's topics "
+                "are empty: the broker's data was reset; restore it or reset the checkpoint"
+            )
+        placement = self._placement(up_to=tail.highest)
+        for tp, found in tail.positions.items():
+            expected = {p for p, at in placement.items() if at == tp and found and p <= found[-1]}
+            missing = expected - set(found)
+            if missing:
+                raise RelayStateMismatch(
+                    f"{tp.topic}[{tp.partition}] lacks positions {sorted(missing)[:10]} that "
+                    "precede ones it holds: publishing them now would reorder aggregates"
+                )
+
+    def _placement(self, up_to: int) -> dict[int, TopicPartition]:
+        """Where each event after the checkpoint, up to `up_to`, belongs on Kafka."""
+        if up_to <= self.position:
+            return {}
+        placement = {}
+        for notification in self.ledger.recorder.select_notifications(
+            start=self.position + 1, limit=up_to - self.position, stop=up_to
+        ):
+            message = self.encoder.encode(notification)
+            topic = self.topics[message.aggregate_type]
+            placement[notification.id] = TopicPartition(
+                topic, self.partition_for(topic, message.key)
+            )
+        return placement
 
     def drain(self, on_progress: Callable[[int], None] | None = None) -> int:
         """Publish until the store has nothing more; returns how many events were covered."""
@@ -114,6 +167,8 @@ class Relay:
 
     def close(self) -> None:
         self.producer.close()
+        if self.lock is not None:
+            self.lock.release()
 
 
 # murmur2 is pure Python and a partner's key recurs for every one of its events.

@@ -1,0 +1,108 @@
+"""The relay resumes from what Kafka holds, and refuses what it must not paper over."""
+
+import dataclasses
+
+import pytest
+from kafka import KafkaProducer
+
+from infra.event_store import open_ledger
+from infra.kafka_clients import producer_settings
+from infra.pipeline import open_relay
+from infra.relay import RelayStateMismatch
+from infra.relay_lock import RelayAlreadyRunning
+from infra.stored_event_encoder import StoredEventEncoder
+from tests.fixtures.topic_reader import read_all
+from tests.integration.scenario import certify, enrol_partners, stored_positions
+
+pytestmark = pytest.mark.kafka
+
+
+def published_positions(settings) -> list[int]:
+    topic = f"{settings.topic_prefix}.partner"
+    return sorted(m.envelope["position"] for m in read_all(settings.kafka_bootstrap_servers, topic))
+
+
+def publish_directly(settings, ledger, keep) -> None:
+    """Write chosen stored events to Kafka as the relay would, bypassing it."""
+    relay = open_relay(settings, ledger)  # creates the topics and knows the partitioning
+    encoder = StoredEventEncoder(ledger.mapper)
+    producer = KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, **producer_settings()
+    )
+    for notification in ledger.recorder.select_notifications(start=1, limit=1000):
+        if keep(notification.id):
+            message = encoder.encode(notification)
+            topic = relay.topics[message.aggregate_type]
+            producer.send(
+                topic,
+                key=message.key,
+                value=message.value,
+                headers=message.headers,
+                partition=relay.partition_for(topic, message.key),
+            )
+    producer.flush()
+    producer.close()
+    relay.close()
+
+
+def drain(settings, ledger) -> int:
+    relay = open_relay(settings, ledger)
+    try:
+        return relay.drain()
+    finally:
+        relay.close()
+
+
+def test_resumes_publishing_only_what_kafka_lacks_after_the_checkpoint(settings):
+    ledger = open_ledger(settings)
+    for code in enrol_partners(ledger, 4):
+        certify(ledger, code, "Ann")
+    # As if a batch reached Kafka up to position 5 and the relay died before checkpointing.
+    publish_directly(settings, ledger, keep=lambda position: position <= 5)
+    drain(settings, ledger)
+    assert published_positions(settings) == stored_positions(ledger)
+
+
+def test_refuses_to_fill_a_hole_out_of_order(settings):
+    ledger = open_ledger(settings)
+    code = enrol_partners(ledger, 1)[0]
+    certify(ledger, code, "Ann")
+    certify(ledger, code, "Bob")
+    publish_directly(settings, ledger, keep=lambda position: position != 2)
+    with pytest.raises(RelayStateMismatch, match=r"lacks positions \[2\]"):
+        open_relay(settings, ledger)
+
+
+def test_refuses_topics_that_belong_to_another_store(settings, tmp_path):
+    first = open_ledger(settings)
+    enrol_partners(first, 3)
+    drain(settings, first)
+    other_store = dataclasses.replace(
+        settings,
+        event_store_url=f"sqlite:///{tmp_path}/other/events.sqlite",
+    )
+    second = open_ledger(other_store)
+    enrol_partners(second, 1)
+    with pytest.raises(RelayStateMismatch, match="belong to another store"):
+        open_relay(other_store, second)
+
+
+def test_refuses_empty_topics_behind_a_checkpoint(settings):
+    ledger = open_ledger(settings)
+    enrol_partners(ledger, 2)
+    drain(settings, ledger)
+    reset_broker = dataclasses.replace(settings, topic_prefix=f"{settings.topic_prefix}-reset")
+    with pytest.raises(RelayStateMismatch, match="topics are empty"):
+        open_relay(reset_broker, ledger)
+
+
+def test_a_second_relay_on_the_same_store_is_refused(settings):
+    ledger = open_ledger(settings)
+    enrol_partners(ledger, 1)
+    first = open_relay(settings, ledger)
+    try:
+        with pytest.raises(RelayAlreadyRunning):
+            open_relay(settings, ledger)
+    finally:
+        first.close()
+    open_relay(settings, ledger).close()  # released with the first relay
