@@ -6,6 +6,8 @@ reaches the ledger.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import (
@@ -41,6 +43,21 @@ _code = fields.String(
 )
 
 
+# Business dates far from the program's life are typos, and dates near year 9999 overflow the
+# validity and review arithmetic.
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+def _business_date() -> fields.Date:
+    return fields.Date(
+        required=True,
+        validate=validate.Range(
+            min=EARLIEST_DATE, max=LATEST_DATE, error="must be between 1990-01-01 and 2999-12-31"
+        ),
+    )
+
+
 class EnrollPartnerSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -48,7 +65,7 @@ class EnrollPartnerSchema(Schema):
     code = _code
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     legacy_tier = fields.Enum(Tier, by_value=True, required=True)
-    enrolled_on = fields.Date(required=True)
+    enrolled_on = _business_date()
 
     @post_load
     def make_command(self, data: dict[str, Any], **_: Any) -> EnrollPartner:
@@ -63,8 +80,8 @@ class RecordCertificationSchema(Schema):
     individual = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.Enum(CertificationKind, by_value=True, required=True)
     specialization = fields.Enum(Specialization, by_value=True, required=True)
-    effective_on = fields.Date(required=True)
-    expires_on = fields.Date(required=True)
+    effective_on = _business_date()
+    expires_on = _business_date()
 
     @validates_schema
     def expiry_after_effective_date(self, data: dict[str, Any], **_: Any) -> None:
@@ -95,13 +112,27 @@ _reference = fields.String(
 )
 
 
+# Amounts up to a trillion with cents stay exact as floats too (SQLite stores NUMERIC so).
+MAX_AMOUNT = Decimal("1000000000000")
+
+
 def _amount() -> fields.Decimal:
     return fields.Decimal(
         required=True,
-        places=2,
         allow_nan=False,
-        validate=validate.Range(min=0, error="must not be negative"),
+        validate=[
+            validate.Range(max=MAX_AMOUNT, error="must not exceed 1000000000000"),
+            _at_most_cents,
+        ],
     )
+
+
+def _at_most_cents(amount: Decimal) -> None:
+    if amount.is_signed():
+        raise ValidationError("must not be negative")  # "-0.00" included
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise ValidationError("must have at most 2 decimal places")
 
 
 class _CommandSchema(Schema):
@@ -121,7 +152,7 @@ class RevokeCertificationSchema(_CommandSchema):
     individual = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.Enum(CertificationKind, by_value=True, required=True)
     specialization = fields.Enum(Specialization, by_value=True, required=True)
-    revoked_on = fields.Date(required=True)
+    revoked_on = _business_date()
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
@@ -130,7 +161,7 @@ class AwardSpecializationSchema(_CommandSchema):
     partner_code = _code
     specialization = fields.Enum(Specialization, by_value=True, required=True)
     contract_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    awarded_on = fields.Date(required=True)
+    awarded_on = _business_date()
 
 
 class RegisterDealSchema(_CommandSchema):
@@ -140,10 +171,10 @@ class RegisterDealSchema(_CommandSchema):
     specialization = fields.Enum(Specialization, by_value=True, required=True)
     partner_code = _code
     estimated_value = _amount()
-    expected_close = fields.Date(required=True)
+    expected_close = _business_date()
     presales_evidence = fields.String(required=True, validate=validate.Length(max=2000))
     new_business = fields.Boolean(required=True)
-    registered_on = fields.Date(required=True)
+    registered_on = _business_date()
 
     @validates_schema
     def close_not_before_registration(self, data: dict[str, Any], **_: Any) -> None:
@@ -156,7 +187,7 @@ class EngageVendorSalesSchema(_CommandSchema):
     opportunity = _reference
     end_customer = fields.String(required=True, validate=validate.Length(min=1, max=200))
     specialization = fields.Enum(Specialization, by_value=True, required=True)
-    engaged_on = fields.Date(required=True)
+    engaged_on = _business_date()
     note = fields.String(required=True, validate=validate.Length(max=500))
 
 
@@ -164,7 +195,7 @@ class ReleaseExclusivitySchema(_CommandSchema):
     command_class = ReleaseExclusivity
     opportunity = _reference
     partner_code = _code
-    released_on = fields.Date(required=True)
+    released_on = _business_date()
     reason = fields.String(required=True, validate=validate.Length(max=500))
 
 
@@ -173,7 +204,7 @@ class IssueQuoteSchema(_CommandSchema):
     opportunity = _reference
     partner_code = _code
     list_price = _amount()
-    issued_on = fields.Date(required=True)
+    issued_on = _business_date()
 
 
 class RecordWinSchema(_CommandSchema):
@@ -181,11 +212,11 @@ class RecordWinSchema(_CommandSchema):
     opportunity = _reference
     partner_code = _code
     amount = _amount()
-    won_on = fields.Date(required=True)
+    won_on = _business_date()
 
 
 class RecordLossSchema(_CommandSchema):
     command_class = RecordLoss
     opportunity = _reference
-    lost_on = fields.Date(required=True)
+    lost_on = _business_date()
     reason = fields.String(required=True, validate=validate.Length(max=500))

@@ -94,3 +94,7 @@ class UnknownCertification(DomainError):
 
 class BlankReference(DomainError):
     rule = "reference-required"
+
+
+class BusinessDateBeforeHistory(DomainError):
+    rule = "business-time-moves-forward"

@@ -211,7 +211,7 @@ class Ledger(Application[UUID]):
             )
             decision = opportunity.register(
                 partner.id,
-                partner.registrant_facts(),
+                partner.registrant_facts(command.registered_on),
                 command.estimated_value,
                 command.expected_close,
                 command.presales_evidence,
@@ -331,7 +331,8 @@ class Ledger(Application[UUID]):
         found = SweepReport(certifications_expired=partner.expire_certifications(as_of))
         lapsed = partner.withdraw_lapsed_specializations(as_of, rules)
         found.specializations_withdrawn = len(lapsed)
-        if review_due(partner.last_reviewed_on, as_of, rules):
+        downgrade_due = partner.downgrade_due_on is not None and as_of >= partner.downgrade_due_on
+        if review_due(partner.last_reviewed_on, as_of, rules) or downgrade_due:
             review = partner.review_tier(as_of, rules)
             found.tier_reviews = 1
             found.tier_changes = int(review.outcome.changes_tier)

@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import (
     BlankReference,
+    BusinessDateBeforeHistory,
     NegativeAmount,
     NotProtectionHolder,
     OpportunityClosed,
@@ -155,6 +156,7 @@ class Opportunity(Aggregate):
         self.end_customer = end_customer
         self.specialization = specialization
         self.opened_on = opened_on
+        self.last_activity_on = opened_on
         self.vendor_sales_engaged = False
         self.protection: ActiveProtection | None = None
         self.partners_with_expired_protection: set[UUID] = set()
@@ -173,6 +175,7 @@ class Opportunity(Aggregate):
     def engage_vendor_sales(self, engaged_on: date, note: str) -> None:
         """The vendor's own sales already work this opportunity: no partner can be protected."""
         self.check_open()
+        self.check_not_before_history(engaged_on)
         self._vendor_sales_engaged(engaged_on, note)
 
     def register(
@@ -188,6 +191,7 @@ class Opportunity(Aggregate):
     ) -> ExclusivityDecision:
         """Record a registration and the exclusivity decision taken on it."""
         check_not_negative("estimated_value", estimated_value)
+        self.check_not_before_history(registered_on)
         self.expire_protection(registered_on)
         self._registered(
             partner_id,
@@ -233,6 +237,7 @@ class Opportunity(Aggregate):
 
     def release(self, partner_id: UUID, released_on: date, reason: str) -> None:
         """The protected partner gives up its exclusivity."""
+        self.check_not_before_history(released_on)
         self.expire_protection(released_on)
         protection = self.protection
         if protection is None or protection.partner_id != partner_id:
@@ -250,6 +255,7 @@ class Opportunity(Aggregate):
         """Price a quote for a partner; a competitor learns the deal is protected, not by whom."""
         self.check_open()
         check_not_negative("list_price", list_price)
+        self.check_not_before_history(issued_on)
         self.expire_protection(issued_on)
         protection = self.protection_for(partner_id)
         price = price_quote(list_price, tier, self.specialization, protection, rules)
@@ -274,6 +280,7 @@ class Opportunity(Aggregate):
         """Close as won; returns whether the revenue qualifies (won by the protected partner)."""
         self.check_open()
         check_not_negative("amount", amount)
+        self.check_not_before_history(won_on)
         self.expire_protection(won_on)
         protection = self.protection
         qualified = protection is not None and protection.partner_id == partner_id
@@ -283,6 +290,7 @@ class Opportunity(Aggregate):
 
     def record_loss(self, lost_on: date, reason: str) -> None:
         self.check_open()
+        self.check_not_before_history(lost_on)
         self._lost(lost_on, reason)
 
     # --- queries --------------------------------------------------------------------------
@@ -304,6 +312,17 @@ class Opportunity(Aggregate):
             return Protection.HOLDER
         return Protection.PROTECTED_FOR_ANOTHER
 
+    def check_not_before_history(self, on: date) -> None:
+        """Business time only moves forward on an opportunity: no backdated decisions."""
+        if on < self.last_activity_on:
+            raise BusinessDateBeforeHistory(
+                f"{on} is before the last activity on opportunity {self.reference!r} "
+                f"({self.last_activity_on})"
+            )
+
+    def _touch(self, on: date) -> None:
+        self.last_activity_on = max(self.last_activity_on, on)
+
     def check_open(self) -> None:
         if self.outcome is not None:
             raise OpportunityClosed(f"opportunity {self.reference!r} is already closed")
@@ -312,6 +331,7 @@ class Opportunity(Aggregate):
 
     @event(VendorSalesEngaged)
     def _vendor_sales_engaged(self, engaged_on: date, note: str) -> None:
+        self._touch(engaged_on)
         self.vendor_sales_engaged = True
 
     @event(Registered)
@@ -324,7 +344,7 @@ class Opportunity(Aggregate):
         new_business: bool,
         registered_on: date,
     ) -> None:
-        pass  # the decision that follows carries the consequences
+        self._touch(registered_on)  # the decision that follows carries the consequences
 
     @event(ExclusivityGranted)
     def _exclusivity_granted(
@@ -336,6 +356,7 @@ class Opportunity(Aggregate):
         decided_on: date,
         valid_until: date,
     ) -> None:
+        self._touch(decided_on)
         # Event bodies run before the version moves on: this event's version is the next one.
         decision_id = event_id(self.id, self.version + 1)
         self.protection = ActiveProtection(decision_id, partner_id, valid_until)
@@ -352,6 +373,7 @@ class Opportunity(Aggregate):
         evidence_event_ids: list[UUID],
         decided_on: date,
     ) -> None:
+        self._touch(decided_on)
         self.decisions.append(
             DecisionRecord(
                 event_id(self.id, self.version + 1),
@@ -365,6 +387,7 @@ class Opportunity(Aggregate):
 
     @event(ExclusivityExpired)
     def _exclusivity_expired(self, decision_id: UUID, partner_id: UUID, expired_on: date) -> None:
+        self._touch(expired_on)
         self.protection = None
         self.partners_with_expired_protection.add(partner_id)
 
@@ -372,6 +395,7 @@ class Opportunity(Aggregate):
     def _exclusivity_released(
         self, decision_id: UUID, partner_id: UUID, released_on: date, reason: str
     ) -> None:
+        self._touch(released_on)
         self.protection = None
 
     @event(QuoteIssued)
@@ -388,7 +412,7 @@ class Opportunity(Aggregate):
         rules_version: str,
         issued_on: date,
     ) -> None:
-        pass  # quotes change nothing about the opportunity; they are recorded for audit
+        self._touch(issued_on)  # quotes change nothing else; they are recorded for audit
 
     @event(Won)
     def _won(
@@ -399,11 +423,13 @@ class Opportunity(Aggregate):
         qualified: bool,
         decision_id: UUID | None,
     ) -> None:
+        self._touch(won_on)
         self.outcome = Outcome(partner_id, amount, won_on, qualified)
         self.protection = None
 
     @event(Lost)
     def _lost(self, lost_on: date, reason: str) -> None:
+        self._touch(lost_on)
         self.outcome = Outcome(None, Decimal(0), lost_on, False)
         self.protection = None
 

@@ -207,6 +207,7 @@ class Partner(Aggregate):
         reason: str,
     ) -> None:
         """Withdraw an individual's certification before its expiry."""
+        individual = individual.strip()
         if not any(
             c.matches(individual, kind, specialization) and c.active_on(revoked_on)
             for c in self.certifications
@@ -325,8 +326,9 @@ class Partner(Aggregate):
             )
         return review
 
-    def registrant_facts(self) -> RegistrantFacts:
-        held = self.specializations.values()
+    def registrant_facts(self, as_of: date) -> RegistrantFacts:
+        """The specializations the partner held on `as_of`, and the awards behind them."""
+        held = [s for s in self.specializations.values() if s.awarded_on <= as_of]
         return RegistrantFacts(
             specializations=frozenset(s.specialization for s in held),
             specialization_evidence=tuple(s.award_event_id for s in held),

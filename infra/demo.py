@@ -10,7 +10,8 @@ import argparse
 
 from domain.ledger import Ledger
 from infra.broker import ensure_broker
-from infra.cli_program import ProjectionsConnection, render_decisions, render_quotes
+from infra.cli_queries import ProjectionsConnection
+from infra.cli_renderers import render_decisions, render_quotes
 from infra.event_store import open_ledger
 from infra.output import Progress, table
 from infra.pipeline import open_projector, open_relay

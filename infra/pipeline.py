@@ -73,7 +73,7 @@ def open_relay(settings: Settings, ledger: Ledger) -> Relay:
 
 def open_projector(settings: Settings) -> Projector:
     prepare_topics(settings)
-    engine = open_projection_db(sqlalchemy_url(settings.projections_url))
+    engine = open_projection_db(sqlalchemy_url(settings.projections_url), writer=True)
     projector = Projector(
         new_consumer(settings.kafka_bootstrap_servers, settings.projector_group),
         engine,

@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from projections.tables import metadata
 
 
-def open_projection_db(url: str) -> Engine:
-    """An engine with the projection tables created; SQLite gets WAL so readers never block."""
+def open_projection_db(url: str, writer: bool = False) -> Engine:
+    """An engine with the projection tables created.
+
+    On SQLite a writer's transactions begin IMMEDIATE, taking the write lock up front: the
+    projector reads its stored offset before it writes anything, with a SELECT ... FOR UPDATE
+    that SQLite ignores; left deferred (and pysqlite would not even send BEGIN before a
+    SELECT), two group members briefly holding the same partition could both read the old
+    offset and apply the batch. Readers (queries, the CLI, the API) begin deferred: under WAL
+    they read a consistent snapshot and never wait for, or hold up, the projector.
+    """
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _begin_immediate if writer else _begin_deferred)
     metadata.create_all(engine)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # pysqlite's own transaction handling off: SQLAlchemy's "begin" event says how to begin.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_deferred(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")

@@ -1,20 +1,86 @@
-"""Routes a batch of envelopes to the projections that read them, in the caller's transaction."""
+"""Routes a batch of envelopes to the projections that read them, in the caller's transaction.
+
+Kafka delivers at least once: a batch may repeat events already projected (a redelivery after a
+crash or a rebalance, a replay) or repeat events within itself. Each aggregate's last projected
+version is kept in `projected_version`; an envelope at or below it is skipped before any
+projection sees it, so handlers can insert on their keys and update without re-applying.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, bindparam, select
 
 from contracts.envelope import Envelope
 from projections.partner_status import project_partner_events
 from projections.program_views import HANDLERS
+from projections.tables import projected_version
+
+
+@dataclass
+class KnownVersions:
+    """Last projected version per aggregate id, loaded for a batch and advanced through it."""
+
+    versions: dict[str, int]
+    types: dict[str, str] = field(default_factory=dict)
+    stored: set[str] = field(default_factory=set)  # ids that already have a row
+
+    def advance(self, envelope: Envelope) -> bool:
+        """Record the envelope's version; False if it is not newer than what was projected."""
+        aggregate_id = str(envelope.aggregate_id)
+        if envelope.aggregate_version <= self.versions.get(aggregate_id, 0):
+            return False
+        self.versions[aggregate_id] = envelope.aggregate_version
+        self.types[aggregate_id] = envelope.aggregate_type
+        return True
 
 
 def project_envelopes(connection: Connection, envelopes: list[Envelope]) -> None:
-    """Fold partner status in one batch, then apply each event's own view handler in order."""
-    partner_events = [e for e in envelopes if e.aggregate_type == "partner"]
+    """Apply the batch's new events in order: partner status folded in one go, then each
+    event's own view handler, one event after another as they were recorded."""
+    known = load_versions(connection, {str(e.aggregate_id) for e in envelopes})
+    fresh = [envelope for envelope in envelopes if known.advance(envelope)]
+    if not fresh:
+        return
+    # The fold writes only partner_status, which no handler reads: batching it is safe.
+    partner_events = [e for e in fresh if e.aggregate_type == "partner"]
     if partner_events:
         project_partner_events(connection, partner_events)
-    for envelope in envelopes:
+    for envelope in fresh:
         handler = HANDLERS.get(envelope.event_type)
         if handler is not None:
             handler(connection, envelope)
+    write_versions(connection, known)
+
+
+def load_versions(connection: Connection, aggregate_ids: set[str]) -> KnownVersions:
+    rows = connection.execute(
+        select(projected_version.c.aggregate_id, projected_version.c.version).where(
+            projected_version.c.aggregate_id.in_(aggregate_ids)
+        )
+    )
+    versions = {row.aggregate_id: row.version for row in rows}
+    return KnownVersions(versions=versions, stored=set(versions))
+
+
+def write_versions(connection: Connection, known: KnownVersions) -> None:
+    """Store the versions the batch advanced: insert new aggregates, update known ones."""
+    changed = sorted(known.types)
+    inserts = [
+        {"aggregate_id": a, "aggregate_type": known.types[a], "version": known.versions[a]}
+        for a in changed
+        if a not in known.stored
+    ]
+    updates = [
+        {"b_aggregate_id": a, "b_version": known.versions[a]} for a in changed if a in known.stored
+    ]
+    if inserts:
+        connection.execute(projected_version.insert(), inserts)
+    if updates:
+        connection.execute(
+            projected_version.update()
+            .where(projected_version.c.aggregate_id == bindparam("b_aggregate_id"))
+            .values(version=bindparam("b_version")),
+            updates,
+        )

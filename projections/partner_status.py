@@ -1,7 +1,9 @@
 """Partner status: a pure fold of partner events into rows, and its batched persistence.
 
 A batch of envelopes is folded in memory over the rows it touches, then written back in a
-few statements: one round trip per batch rather than per event.
+few statements: one round trip per batch rather than per event. Only `partner_status` is
+written here, so batching cannot reorder it against other tables: certification rows are
+written by their own handler (program_views), in event order with the events that end them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 
 from contracts.envelope import Envelope
-from projections.tables import partner_certification, partner_status
+from projections.tables import partner_status
 
 
 @dataclass
@@ -35,6 +37,8 @@ class PartnerBatch:
     rows: dict[str, PartnerStatusRow]
     existing: set[str]
     changed: set[str] = field(default_factory=set)
+    # Certifications counted into `certifications_earned` by this batch; their rows are
+    # inserted by program_views.certification_earned, not by `write_batch`.
     new_certifications: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -62,22 +66,26 @@ def fold(batch: PartnerBatch, envelope: Envelope) -> None:
         row.tier = payload["to_tier"].value
     elif envelope.event_type == "partner.certification-earned" and row is not None:
         row.certifications_earned += 1
-        batch.new_certifications.append(
-            {
-                "partner_id": partner_id,
-                "partner_version": envelope.aggregate_version,
-                "individual": payload["individual"],
-                "kind": payload["kind"].value,
-                "specialization": payload["specialization"].value,
-                "effective_on": payload["effective_on"],
-                "expires_on": payload["expires_on"],
-            }
-        )
+        batch.new_certifications.append(certification_row(envelope))
     if row is None:
         return
     row.version = envelope.aggregate_version
     row.last_position = envelope.position
     batch.changed.add(partner_id)
+
+
+def certification_row(envelope: Envelope) -> dict[str, Any]:
+    """The `partner_certification` row of a certification-earned event."""
+    payload = envelope.payload
+    return {
+        "partner_id": str(envelope.aggregate_id),
+        "partner_version": envelope.aggregate_version,
+        "individual": payload["individual"],
+        "kind": payload["kind"].value,
+        "specialization": payload["specialization"].value,
+        "effective_on": payload["effective_on"],
+        "expires_on": payload["expires_on"],
+    }
 
 
 def project_partner_events(connection: Connection, envelopes: list[Envelope]) -> None:
@@ -109,5 +117,3 @@ def write_batch(connection: Connection, batch: PartnerBatch) -> None:
             .values({name: bindparam(f"b_{name}") for name in updates[0] if name != "partner_id"}),
             [{f"b_{name}": value for name, value in row.items()} for row in updates],
         )
-    if batch.new_certifications:
-        connection.execute(partner_certification.insert(), batch.new_certifications)

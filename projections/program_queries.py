@@ -158,11 +158,14 @@ def tier_history(connection: Connection, code: str | None = None) -> list[TierCh
 
 
 def rules_document_in_force(connection: Connection, as_of: date) -> dict[str, Any] | None:
-    """The published rule set in force on `as_of`, as published."""
+    """The published rule set in force on `as_of`, as published.
+
+    As in the ledger, of sets effective the same day the one published last wins.
+    """
     row = connection.execute(
         select(program_rules.c.document)
         .where(program_rules.c.effective_from <= as_of)
-        .order_by(program_rules.c.effective_from.desc())
+        .order_by(program_rules.c.effective_from.desc(), program_rules.c.position.desc())
         .limit(1)
     ).first()
     return None if row is None else dict(json.loads(row.document))

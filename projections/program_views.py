@@ -1,9 +1,12 @@
-"""Read models of the program beyond partner status: specializations, qualified revenue,
-tier history, rules, opportunities, exclusivity decisions and quotes.
+"""Read models of the program beyond partner status: certifications, specializations,
+qualified revenue, tier history, rules, opportunities, exclusivity decisions and quotes.
 
 One handler per event type, each writing inside the projector's transaction. Row keys are event
-ids (decisions and quotes are identified by the event that recorded them), so what an auditor
-sees here can be traced back to Kafka and the store.
+ids (decisions, quotes and specialization awards are identified by the event that recorded
+them), so what an auditor sees here can be traced back to Kafka and the store.
+
+Handlers run one event at a time in the order the events were recorded, and see each event
+once: projections.dispatch skips what an aggregate's projected version says was applied.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, update
 
 from contracts.envelope import Envelope
+from projections.partner_status import certification_row
 from projections.tables import (
     exclusivity_decision,
     opportunity,
@@ -55,6 +59,12 @@ def _end_certification(connection: Connection, e: Envelope, *conditions: Any, on
     )
 
 
+def certification_earned(connection: Connection, e: Envelope) -> None:
+    # Inserted in event order with the handlers that end certifications: a revocation or
+    # expiry only ever sees the certifications earned before it.
+    connection.execute(partner_certification.insert().values(**certification_row(e)))
+
+
 def certification_expired(connection: Connection, e: Envelope) -> None:
     # Only the lapsed certification: a renewal of the same person stays in force.
     expired_on = e.payload["expired_on"]
@@ -78,6 +88,7 @@ def specialization_awarded(connection: Connection, e: Envelope) -> None:
     p = e.payload
     connection.execute(
         partner_specialization.insert().values(
+            event_id=str(e.event_id),
             partner_id=str(e.aggregate_id),
             specialization=p["specialization"].value,
             awarded_on=p["awarded_on"],
@@ -140,6 +151,7 @@ def rules_published(connection: Connection, e: Envelope) -> None:
             effective_from=p["effective_from"],
             document=json.dumps(p["document"], sort_keys=True),
             event_id=str(e.event_id),
+            position=e.position,
         )
     )
 
@@ -271,6 +283,7 @@ def opportunity_lost(connection: Connection, e: Envelope) -> None:
 
 
 HANDLERS: dict[str, Handler] = {
+    "partner.certification-earned": certification_earned,
     "partner.certification-expired": certification_expired,
     "partner.certification-revoked": certification_revoked,
     "partner.specialization-awarded": specialization_awarded,

@@ -15,6 +15,10 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# Amounts are Numeric (asdecimal): PostgreSQL stores them exactly; SQLite stores a double and
+# SQLAlchemy reads it back as a Decimal rounded to the column's scale, exact up to the 15
+# significant digits a double holds (cents on amounts below ten trillion).
+
 partner_status = Table(
     "partner_status",
     metadata,
@@ -44,6 +48,16 @@ partner_certification = Table(
     Column("ended_on", Date, nullable=True),  # expired or revoked
 )
 
+# The version of the last event projected from each aggregate, whatever tables it touched: an
+# event at or below it is a redelivery (or a replay) and is skipped, so no handler sees it twice.
+projected_version = Table(
+    "projected_version",
+    metadata,
+    Column("aggregate_id", String(36), primary_key=True),
+    Column("aggregate_type", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
 # Kafka positions of each consumer group, written in the same transaction as the rows they
 # produced: after a crash, rows and positions agree.
 consumer_position = Table(
@@ -55,12 +69,15 @@ consumer_position = Table(
     Column("next_offset", BigInteger, nullable=False),
 )
 
+# One row per award, keyed by the award's event id: a specialization withdrawn and awarded again
+# (even on the same day) is two rows. A withdrawal ends the partner's award still in force.
 partner_specialization = Table(
     "partner_specialization",
     metadata,
-    Column("partner_id", String(36), primary_key=True),
-    Column("specialization", String(40), primary_key=True),
-    Column("awarded_on", Date, primary_key=True),
+    Column("event_id", String(36), primary_key=True),
+    Column("partner_id", String(36), nullable=False, index=True),
+    Column("specialization", String(40), nullable=False),
+    Column("awarded_on", Date, nullable=False),
     Column("contract_reference", String(100), nullable=False),
     Column("withdrawn_on", Date, nullable=True),
 )
@@ -96,6 +113,8 @@ program_rules = Table(
     Column("effective_from", Date, nullable=False),
     Column("document", Text, nullable=False),
     Column("event_id", String(36), nullable=False),
+    # Of rule sets effective the same day, the one published last (highest position) is in force.
+    Column("position", BigInteger, nullable=False),
 )
 
 opportunity = Table(
@@ -128,7 +147,7 @@ exclusivity_decision = Table(
     Column("rules_version", String(40), nullable=False),
     Column("evidence_event_ids", Text, nullable=False),
     Column("decided_on", Date, nullable=False),
-    Column("valid_until", Date, nullable=True),
+    Column("valid_until", Date, nullable=True, index=True),  # expiring registrations
     Column("ended_on", Date, nullable=True),
     Column("end_reason", String(20), nullable=True),  # expired, released, won, lost
     Column("position", BigInteger, nullable=False),

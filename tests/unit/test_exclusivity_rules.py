@@ -4,26 +4,15 @@ Each reason code is proved twice: on the pure decision (``decide_exclusivity``) 
 a user meets every day, through the ledger's ``register_deal`` on an in-memory store.
 """
 
-import json
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
-from domain.commands import (
-    AwardSpecialization,
-    EngageVendorSales,
-    EnrollPartner,
-    PublishRules,
-    RecordCertification,
-    RecordLoss,
-    RecordWin,
-    RegisterDeal,
-)
+from domain.commands import EngageVendorSales, RecordLoss, RecordWin
 from domain.exclusivity import (
     ExclusivityReason,
     OpportunityFacts,
@@ -35,20 +24,23 @@ from domain.identity import event_id
 from domain.ledger import Ledger, RegistrationResult
 from domain.opportunity import Opportunity
 from domain.partner import Partner
-from domain.program import CertificationKind, Specialization, Tier
+from domain.program import Specialization
 from domain.rules import ProgramRules
+from tests.unit.program_builders import (
+    DP,
+    OPP,
+    REGISTERED_ON,
+    deal_registration,
+    default_rules,
+    enroll,
+    in_memory_ledger,
+    make_specialist,
+    opportunity_events,
+)
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
-DP = Specialization.DATA_PROTECTION
-REGISTERED_ON = date(2010, 12, 10)
 PARTNER_ID = UUID("00000000-0000-0000-0000-00000000a001")
 AWARD_EVENT_ID = UUID("00000000-0000-0000-0000-00000000e001")
 PROTECTION_DECISION_ID = UUID("00000000-0000-0000-0000-00000000d001")
-
-
-def default_rules(**changes: Any) -> ProgramRules:
-    rules = ProgramRules.from_document(json.loads(RULES_FILE.read_text(encoding="utf-8")))
-    return replace(rules, **changes)
 
 
 # --- the pure decision ---------------------------------------------------------------------
@@ -269,41 +261,16 @@ def test_only_a_granted_decision_has_a_validity_date(reason):
 
 # --- through the ledger --------------------------------------------------------------------
 
-ENROLLED_ON = date(2010, 11, 2)
-CERTIFIED_ON = date(2010, 11, 15)
-CERTIFIED_UNTIL = date(2013, 11, 15)
-AWARDED_ON = date(2010, 12, 1)
-
 
 def new_ledger(*rule_sets: ProgramRules) -> Ledger:
-    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    for rules in rule_sets or (default_rules(),):
-        ledger.publish_rules(PublishRules(rules))
-    return ledger
+    return in_memory_ledger(*(rule_sets or (default_rules(),)))
 
 
 def enrol(ledger: Ledger, code: str, specialization: Specialization | None = DP) -> UUID:
-    partner_id = ledger.enroll_partner(EnrollPartner(code, code.title(), Tier.GOLD, ENROLLED_ON))
+    partner_id = enroll(ledger, code)
     if specialization is not None:
-        specialize(ledger, code, specialization)
+        make_specialist(ledger, code, specialization)
     return partner_id
-
-
-def specialize(ledger: Ledger, code: str, specialization: Specialization) -> None:
-    people = (
-        ("Ann", CertificationKind.SALES),
-        ("Bob", CertificationKind.TECHNICAL),
-        ("Cid", CertificationKind.TECHNICAL),
-    )
-    for individual, kind in people:
-        ledger.record_certification(
-            RecordCertification(
-                code, individual, kind, specialization, CERTIFIED_ON, CERTIFIED_UNTIL
-            )
-        )
-    ledger.award_specialization(
-        AwardSpecialization(code, specialization, f"contract-{code}", AWARDED_ON)
-    )
 
 
 def register(
@@ -313,25 +280,12 @@ def register(
     *,
     evidence: str = "workshop and proof of concept",
     new_business: bool = True,
-    opportunity: str = "opp-acme-backup",
+    opportunity: str = OPP,
 ) -> RegistrationResult:
-    return ledger.register_deal(
-        RegisterDeal(
-            opportunity=opportunity,
-            end_customer="Acme",
-            specialization=DP,
-            partner_code=code,
-            estimated_value=Decimal(250_000),
-            expected_close=on + timedelta(days=60),
-            presales_evidence=evidence,
-            new_business=new_business,
-            registered_on=on,
-        )
+    registration = deal_registration(
+        code, on, opportunity=opportunity, evidence=evidence, new_business=new_business
     )
-
-
-def opportunity_events(ledger: Ledger, reference: str = "opp-acme-backup") -> list[Any]:
-    return list(ledger.events.get(Opportunity.create_id(reference)))
+    return ledger.register_deal(registration)
 
 
 def test_ledger_grants_the_first_qualified_registrant():

@@ -8,11 +8,12 @@ from domain.commands import EnrollPartner, RecordCertification
 from domain.errors import CertificationEndsBeforeStart, PartnerAlreadyEnrolled, UnknownPartner
 from domain.ledger import Ledger
 from domain.program import CertificationKind, Specialization, Tier
+from tests.unit.program_builders import in_memory_ledger
 
 
 @pytest.fixture
 def ledger() -> Ledger:
-    return Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    return in_memory_ledger()
 
 
 def enrol(ledger: Ledger, code: str = "antemeta") -> None:

@@ -4,23 +4,14 @@ Driven through the ledger on an in-memory store, so that "nothing is saved on a 
 command" is checked on the store itself.
 """
 
-import json
-from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
-from uuid import UUID
 
 import pytest
 
 from domain.commands import (
-    AwardSpecialization,
     EngageVendorSales,
-    EnrollPartner,
     IssueQuote,
-    PublishRules,
-    RecordCertification,
     RecordLoss,
     RecordWin,
     RegisterDeal,
@@ -28,6 +19,7 @@ from domain.commands import (
 )
 from domain.errors import (
     BlankReference,
+    BusinessDateBeforeHistory,
     NegativeAmount,
     NotProtectionHolder,
     OpportunityClosed,
@@ -40,66 +32,28 @@ from domain.ledger import Ledger, RegistrationResult
 from domain.opportunity import Opportunity
 from domain.partner import Partner
 from domain.pricing import Protection
-from domain.program import CertificationKind, Specialization, Tier
-from domain.rules import ProgramRules
+from domain.program import Specialization
+from tests.unit.program_builders import (
+    DP,
+    OPP,
+    REGISTERED_ON,
+    deal_registration,
+    default_rules,
+    enroll_specialist,
+    in_memory_ledger,
+    opportunity_events,
+    stored_count,
+)
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
-DP = Specialization.DATA_PROTECTION
-OPP = "opp-acme-backup"
-ENROLLED_ON = date(2010, 11, 2)
-CERTIFIED_ON = date(2010, 11, 15)
-CERTIFIED_UNTIL = date(2013, 11, 15)
-AWARDED_ON = date(2010, 12, 1)
-REGISTERED_ON = date(2010, 12, 10)
 VALID_UNTIL = REGISTERED_ON + timedelta(days=90)  # default rules: 90 days of validity
 WON_ON = date(2011, 1, 20)
-
-
-def default_rules(**changes: Any) -> ProgramRules:
-    rules = ProgramRules.from_document(json.loads(RULES_FILE.read_text(encoding="utf-8")))
-    return replace(rules, **changes)
-
-
 RULES = default_rules()
-
-
-def new_ledger() -> Ledger:
-    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    ledger.publish_rules(PublishRules(RULES))
-    return ledger
-
-
-def enrol(ledger: Ledger, code: str) -> UUID:
-    partner_id = ledger.enroll_partner(EnrollPartner(code, code.title(), Tier.GOLD, ENROLLED_ON))
-    people = (
-        ("Ann", CertificationKind.SALES),
-        ("Bob", CertificationKind.TECHNICAL),
-        ("Cid", CertificationKind.TECHNICAL),
-    )
-    for individual, kind in people:
-        ledger.record_certification(
-            RecordCertification(code, individual, kind, DP, CERTIFIED_ON, CERTIFIED_UNTIL)
-        )
-    ledger.award_specialization(AwardSpecialization(code, DP, f"contract-{code}", AWARDED_ON))
-    return partner_id
 
 
 def register(
     ledger: Ledger, code: str, on: date = REGISTERED_ON, value: Decimal = Decimal(250_000)
 ) -> RegistrationResult:
-    return ledger.register_deal(
-        RegisterDeal(
-            opportunity=OPP,
-            end_customer="Acme",
-            specialization=DP,
-            partner_code=code,
-            estimated_value=value,
-            expected_close=on + timedelta(days=60),
-            presales_evidence="workshop and proof of concept",
-            new_business=True,
-            registered_on=on,
-        )
-    )
+    return ledger.register_deal(deal_registration(code, on, value=value))
 
 
 def quote(ledger: Ledger, code: str, on: date, list_price: Decimal = Decimal(1000)):
@@ -125,20 +79,12 @@ def close(ledger: Ledger, outcome: str) -> None:
         lose(ledger, WON_ON)
 
 
-def stored_count(ledger: Ledger) -> int:
-    return ledger.recorder.max_notification_id() or 0
-
-
-def opportunity_events(ledger: Ledger) -> list[Any]:
-    return list(ledger.events.get(Opportunity.create_id(OPP)))
-
-
 @pytest.fixture
 def ledger() -> Ledger:
     """Two specialized partners; Antemeta holds protection on the opportunity."""
-    ledger = new_ledger()
-    enrol(ledger, "antemeta")
-    enrol(ledger, "datasafe")
+    ledger = in_memory_ledger(RULES)
+    enroll_specialist(ledger, "antemeta")
+    enroll_specialist(ledger, "datasafe")
     assert register(ledger, "antemeta").decision.granted
     return ledger
 
@@ -417,8 +363,8 @@ def test_engaging_vendor_sales_on_a_closed_opportunity_raises_opportunity_closed
 
 
 def test_negative_estimated_value_raises_and_writes_nothing():
-    ledger = new_ledger()
-    enrol(ledger, "antemeta")
+    ledger = in_memory_ledger(RULES)
+    enroll_specialist(ledger, "antemeta")
     count = stored_count(ledger)
 
     with pytest.raises(NegativeAmount):
@@ -508,8 +454,8 @@ def test_registering_a_reference_for_another_customer_raises_and_writes_nothing(
 
 
 def test_registering_under_a_blank_reference_raises_and_writes_nothing():
-    ledger = new_ledger()
-    enrol(ledger, "antemeta")
+    ledger = in_memory_ledger(RULES)
+    enroll_specialist(ledger, "antemeta")
     count = stored_count(ledger)
 
     with pytest.raises(BlankReference):
@@ -520,3 +466,12 @@ def test_registering_under_a_blank_reference_raises_and_writes_nothing():
         )
 
     assert stored_count(ledger) == count
+
+
+def test_backdated_commands_on_an_opportunity_are_refused():
+    opportunity = Opportunity.open(
+        "backdated", "ACME", Specialization.DATA_PROTECTION, date(2011, 1, 10)
+    )
+    with pytest.raises(BusinessDateBeforeHistory):
+        opportunity.record_loss(date(2011, 1, 9), "typo in the date")
+    assert opportunity.outcome is None

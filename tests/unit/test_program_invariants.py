@@ -8,12 +8,10 @@ Histories are driven through the ledger on an in-memory store; each property kee
 fifty examples so the unit suite stays fast.
 """
 
-import json
 from contextlib import suppress
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -24,10 +22,7 @@ from hypothesis import strategies as st
 
 from domain.commands import (
     AwardSpecialization,
-    EnrollPartner,
     IssueQuote,
-    PublishRules,
-    RecordCertification,
     RecordLoss,
     RecordWin,
     RegisterDeal,
@@ -49,34 +44,20 @@ from domain.partner import Partner
 from domain.pricing import Protection, price_quote
 from domain.program import CertificationKind, Specialization, Tier
 from domain.rules import TIER_ORDER, ProgramRules
-
-RULES_FILE = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
-DEFAULT_RULES = ProgramRules.from_document(json.loads(RULES_FILE.read_text(encoding="utf-8")))
-DP = Specialization.DATA_PROTECTION
-HA = Specialization.HIGH_AVAILABILITY
-ENROLLED_ON = date(2010, 11, 2)
-TEAM = (
-    ("Ann", CertificationKind.SALES),
-    ("Bob", CertificationKind.TECHNICAL),
-    ("Cid", CertificationKind.TECHNICAL),
+from tests.unit.program_builders import (
+    DP,
+    ENROLLED_ON,
+    OPP,
+    certify_team,
+    default_rules,
+    enroll,
+    in_memory_ledger,
+    make_specialist,
 )
+
+DEFAULT_RULES = default_rules()
+HA = Specialization.HIGH_AVAILABILITY
 FAST = settings(max_examples=50, deadline=None)
-
-
-def new_ledger(*rule_sets: ProgramRules) -> Ledger:
-    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    for rules in rule_sets:
-        ledger.publish_rules(PublishRules(rules))
-    return ledger
-
-
-def certify_team(
-    ledger: Ledger, code: str, specialization: Specialization, on: date, until: date
-) -> None:
-    for individual, kind in TEAM:
-        ledger.record_certification(
-            RecordCertification(code, individual, kind, specialization, on, until)
-        )
 
 
 def eid(event: Any) -> UUID:
@@ -85,7 +66,6 @@ def eid(event: Any) -> UUID:
 
 # --- (a) at most one active exclusivity per opportunity ------------------------------------
 
-OPP = "opp-acme-backup"
 COMPETITORS = ("antemeta", "datasafe", "stockit", "newcomer")  # newcomer holds no specialization
 OPPORTUNITY_ACTIONS = (
     *["register"] * 10,
@@ -115,13 +95,16 @@ def competing_ledger(validity_days: int, re_registration_allowed: bool) -> Ledge
         registration_validity_days=validity_days,
         re_registration_allowed=re_registration_allowed,
     )
-    ledger = new_ledger(rules)
+    ledger = in_memory_ledger(rules)
     for code in COMPETITORS:
-        ledger.enroll_partner(EnrollPartner(code, code.title(), Tier.SILVER, ENROLLED_ON))
+        enroll(ledger, code, Tier.SILVER)
         if code != "newcomer":
-            certify_team(ledger, code, DP, date(2010, 11, 10), date(2014, 11, 10))
-            ledger.award_specialization(
-                AwardSpecialization(code, DP, f"contract-{code}", date(2010, 11, 20))
+            make_specialist(
+                ledger,
+                code,
+                certified_on=date(2010, 11, 10),
+                certified_until=date(2014, 11, 10),
+                awarded_on=date(2010, 11, 20),
             )
     return ledger
 
@@ -442,10 +425,10 @@ def test_a_tier_changes_only_through_a_tier_changed_event_with_evidence(
     steps, legacy, specialized, grace_days, interval_days
 ):
     rule_sets = (DEFAULT_RULES, later_rules(grace_days, interval_days))
-    ledger = new_ledger(*rule_sets)
+    ledger = in_memory_ledger(*rule_sets)
     history = TierHistory(ledger)
     for code, tier, specialist in zip(MEMBERS, legacy, specialized, strict=True):
-        ledger.enroll_partner(EnrollPartner(code, code.title(), tier, ENROLLED_ON))
+        enroll(ledger, code, tier)
         if specialist:
             history.certify(code, DP, date(2011, 6, 1), months=24)
     on = date(2011, 9, 1)

@@ -4,41 +4,33 @@ Default rules (infra/default_rules.json): base discounts registered 5, silver 10
 platinum 20; registration uplifts 10, 10, 15, 20; data-protection bonus 5, endpoint-security 0.
 """
 
-import json
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
 
-from domain.commands import (
-    AwardSpecialization,
-    EnrollPartner,
-    IssueQuote,
-    PublishRules,
-    RecordCertification,
-    RegisterDeal,
-)
+from domain.commands import IssueQuote
 from domain.identity import event_id
 from domain.ledger import Ledger, QuoteResult
 from domain.opportunity import Opportunity
 from domain.pricing import Protection, price_quote
-from domain.program import CertificationKind, Specialization, Tier
+from domain.program import Specialization, Tier
 from domain.rules import ProgramRules
+from tests.unit.program_builders import (
+    DP,
+    OPP,
+    REGISTERED_ON,
+    deal_registration,
+    default_rules,
+    enroll_specialist,
+    in_memory_ledger,
+    opportunity_events,
+)
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
-DP = Specialization.DATA_PROTECTION
 ES = Specialization.ENDPOINT_SECURITY
-
-
-def default_rules(**changes: Any) -> ProgramRules:
-    rules = ProgramRules.from_document(json.loads(RULES_FILE.read_text(encoding="utf-8")))
-    return replace(rules, **changes)
-
-
 RULES = default_rules()
 
 
@@ -178,48 +170,9 @@ def test_quote_discounts_follow_the_rules_passed_in():
 
 # --- through the ledger --------------------------------------------------------------------
 
-OPP = "opp-acme-backup"
-ENROLLED_ON = date(2010, 11, 2)
-REGISTERED_ON = date(2010, 12, 10)
 QUOTED_ON = date(2011, 1, 5)
 HOLDER_CODE = "antemeta"
 HOLDER_NAME = "Antemeta Stockage SA"
-
-
-def enrol(ledger: Ledger, code: str, name: str, tier: Tier, specialized: bool) -> UUID:
-    partner_id = ledger.enroll_partner(EnrollPartner(code, name, tier, ENROLLED_ON))
-    if specialized:
-        people = (
-            ("Ann", CertificationKind.SALES),
-            ("Bob", CertificationKind.TECHNICAL),
-            ("Cid", CertificationKind.TECHNICAL),
-        )
-        for individual, kind in people:
-            ledger.record_certification(
-                RecordCertification(
-                    code, individual, kind, DP, date(2010, 11, 15), date(2013, 11, 15)
-                )
-            )
-        ledger.award_specialization(
-            AwardSpecialization(code, DP, f"contract-{code}", date(2010, 12, 1))
-        )
-    return partner_id
-
-
-def register(ledger: Ledger, code: str) -> None:
-    ledger.register_deal(
-        RegisterDeal(
-            OPP,
-            "Acme",
-            DP,
-            code,
-            Decimal(250_000),
-            date(2011, 2, 1),
-            "workshop and proof of concept",
-            True,
-            REGISTERED_ON,
-        )
-    )
 
 
 def quote(ledger: Ledger, code: str, on: date = QUOTED_ON) -> QuoteResult:
@@ -229,17 +182,15 @@ def quote(ledger: Ledger, code: str, on: date = QUOTED_ON) -> QuoteResult:
 @pytest.fixture
 def ledger() -> Ledger:
     """Gold specialist Antemeta holds protection; Platinum Datasafe competes; Acme is new."""
-    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    ledger.publish_rules(PublishRules(RULES))
-    enrol(ledger, HOLDER_CODE, HOLDER_NAME, Tier.GOLD, specialized=True)
-    enrol(ledger, "datasafe", "Datasafe", Tier.PLATINUM, specialized=True)
-    register(ledger, HOLDER_CODE)
+    ledger = in_memory_ledger(RULES)
+    enroll_specialist(ledger, HOLDER_CODE, tier=Tier.GOLD, name=HOLDER_NAME)
+    enroll_specialist(ledger, "datasafe", tier=Tier.PLATINUM, name="Datasafe")
+    ledger.register_deal(deal_registration(HOLDER_CODE, expected_close=date(2011, 2, 1)))
     return ledger
 
 
 def quote_events(ledger: Ledger) -> list[Any]:
-    events = ledger.events.get(Opportunity.create_id(OPP))
-    return [e for e in events if isinstance(e, Opportunity.QuoteIssued)]
+    return [e for e in opportunity_events(ledger) if isinstance(e, Opportunity.QuoteIssued)]
 
 
 def test_ledger_quotes_the_holder_at_its_tier_base_plus_uplift_plus_bonus(ledger):

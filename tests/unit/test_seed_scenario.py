@@ -22,6 +22,7 @@ from infra.seed_scenario import (
     SeedSummary,
     run_seed_scenario,
 )
+from tests.unit.program_builders import in_memory_ledger
 
 TRANSITION_ENDS_ON = date(2011, 11, 1)
 # The commands the scenario gets wrong on purpose, by the rule the ledger cites.
@@ -35,10 +36,6 @@ DELIBERATE_MISTAKES = {
     "specialization-awarded-once",
     "certification-must-be-active",
 }
-
-
-def in_memory_ledger() -> Ledger:
-    return Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
 
 
 def seeded(seed: int = 2010, days: int = 30) -> tuple[Ledger, SeedSummary]:

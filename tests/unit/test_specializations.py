@@ -4,22 +4,16 @@ Default rules: each specialization needs one sales and two technical certified i
 at most 19 partners may be specialized.
 """
 
-import json
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from domain.commands import (
     AwardSpecialization,
-    EnrollPartner,
     PublishRules,
-    RecordCertification,
-    RegisterDeal,
     RevokeCertification,
 )
 from domain.errors import (
@@ -32,29 +26,29 @@ from domain.errors import (
     UnknownCertification,
 )
 from domain.identity import event_id
-from domain.ledger import Ledger
+from domain.ledger import Ledger, RegistrationResult
 from domain.partner import Partner
 from domain.partner_program import PROGRAM_ID, PartnerProgram
 from domain.program import CertificationKind, Specialization, Tier
 from domain.rules import ProgramRules
+from tests.unit.program_builders import (
+    AWARDED_ON,
+    CERTIFIED_ON,
+    DP,
+    ENROLLED_ON,
+    TEAM,
+    certify_team,
+    deal_registration,
+    default_rules,
+    enroll,
+    in_memory_ledger,
+    stored_count,
+)
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
-DP = Specialization.DATA_PROTECTION
 HA = Specialization.HIGH_AVAILABILITY
 SALES = CertificationKind.SALES
 TECHNICAL = CertificationKind.TECHNICAL
-ENROLLED_ON = date(2010, 11, 2)
-CERTIFIED_ON = date(2010, 11, 15)
 CERTIFIED_UNTIL = date(2012, 11, 15)
-AWARDED_ON = date(2010, 12, 1)
-TEAM = (("Ann", SALES), ("Bob", TECHNICAL), ("Cid", TECHNICAL))
-
-
-def default_rules(**changes: Any) -> ProgramRules:
-    rules = ProgramRules.from_document(json.loads(RULES_FILE.read_text(encoding="utf-8")))
-    return replace(rules, **changes)
-
-
 RULES = default_rules()
 
 
@@ -117,7 +111,7 @@ def test_award_evidence_id_is_the_id_of_the_award_event():
     awarded = partner.collect_events()[-1]
     held = partner.specializations[DP]
     assert held.award_event_id == event_id(partner.id, awarded.originator_version)
-    assert partner.registrant_facts().specialization_evidence == (held.award_event_id,)
+    assert partner.registrant_facts(AWARDED_ON).specialization_evidence == (held.award_event_id,)
 
 
 def test_award_is_refused_without_enough_technical_individuals():
@@ -277,9 +271,7 @@ def test_expiring_a_certification_keeps_the_same_individuals_renewal_active():
 
 
 def published_program() -> PartnerProgram:
-    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    ledger.publish_rules(PublishRules(RULES))
-    return ledger.program()
+    return in_memory_ledger(RULES).program()
 
 
 def test_program_admits_specialists_up_to_the_cap():
@@ -327,21 +319,11 @@ CAPPED = default_rules(
 )
 
 
-def new_ledger(*rule_sets: ProgramRules) -> Ledger:
-    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    for rules in rule_sets:
-        ledger.publish_rules(PublishRules(rules))
-    return ledger
-
-
 def enrol_certified(
     ledger: Ledger, code: str, specialization: Specialization = DP, until: date = CERTIFIED_UNTIL
 ) -> None:
-    ledger.enroll_partner(EnrollPartner(code, code.title(), Tier.GOLD, ENROLLED_ON))
-    for individual, kind in TEAM:
-        ledger.record_certification(
-            RecordCertification(code, individual, kind, specialization, CERTIFIED_ON, until)
-        )
+    enroll(ledger, code)
+    certify_team(ledger, code, specialization, until=until)
 
 
 def award_in(
@@ -352,8 +334,16 @@ def award_in(
     )
 
 
-def stored_count(ledger: Ledger) -> int:
-    return ledger.recorder.max_notification_id() or 0
+def register_deal(ledger: Ledger, on: date) -> RegistrationResult:
+    registration = deal_registration(
+        "antemeta",
+        on,
+        opportunity="opp-1",
+        value=Decimal(1),
+        expected_close=date(2011, 3, 1),
+        evidence="demo",
+    )
+    return ledger.register_deal(registration)
 
 
 def revoke(ledger: Ledger, code: str, individual: str = "Cid", on: date = date(2011, 1, 5)):
@@ -361,7 +351,7 @@ def revoke(ledger: Ledger, code: str, individual: str = "Cid", on: date = date(2
 
 
 def test_ledger_awards_a_specialization_and_counts_the_partner_as_a_specialist():
-    ledger = new_ledger(RULES)
+    ledger = in_memory_ledger(RULES)
     enrol_certified(ledger, "antemeta")
 
     award_in(ledger, "antemeta")
@@ -371,7 +361,7 @@ def test_ledger_awards_a_specialization_and_counts_the_partner_as_a_specialist()
 
 
 def test_ledger_refuses_a_specialized_partner_beyond_the_cap():
-    ledger = new_ledger(RULES, CAPPED)
+    ledger = in_memory_ledger(RULES, CAPPED)
     for code in ("antemeta", "datasafe", "stockit"):
         enrol_certified(ledger, code)
     award_in(ledger, "antemeta")
@@ -387,7 +377,7 @@ def test_ledger_refuses_a_specialized_partner_beyond_the_cap():
 
 
 def test_cap_applies_from_the_effective_date_of_the_rules_that_set_it():
-    ledger = new_ledger(RULES, CAPPED)
+    ledger = in_memory_ledger(RULES, CAPPED)
     for code in ("antemeta", "datasafe", "stockit"):
         enrol_certified(ledger, code)
 
@@ -398,15 +388,12 @@ def test_cap_applies_from_the_effective_date_of_the_rules_that_set_it():
 
 
 def test_ledger_awards_a_second_specialization_to_a_specialist_at_the_cap():
-    ledger = new_ledger(RULES, CAPPED)
+    ledger = in_memory_ledger(RULES, CAPPED)
     enrol_certified(ledger, "antemeta")
     enrol_certified(ledger, "datasafe")
     award_in(ledger, "antemeta")
     award_in(ledger, "datasafe")
-    for individual, kind in TEAM:
-        ledger.record_certification(
-            RecordCertification("antemeta", individual, kind, HA, CERTIFIED_ON, CERTIFIED_UNTIL)
-        )
+    certify_team(ledger, "antemeta", HA, until=CERTIFIED_UNTIL)
 
     award_in(ledger, "antemeta", HA)
 
@@ -414,7 +401,7 @@ def test_ledger_awards_a_second_specialization_to_a_specialist_at_the_cap():
 
 
 def test_ledger_refuses_to_award_a_specialization_twice_and_writes_nothing():
-    ledger = new_ledger(RULES)
+    ledger = in_memory_ledger(RULES)
     enrol_certified(ledger, "antemeta")
     award_in(ledger, "antemeta")
     count = stored_count(ledger)
@@ -426,7 +413,7 @@ def test_ledger_refuses_to_award_a_specialization_twice_and_writes_nothing():
 
 
 def test_ledger_refuses_an_award_whose_requirements_are_not_met_and_writes_nothing():
-    ledger = new_ledger(RULES)
+    ledger = in_memory_ledger(RULES)
     enrol_certified(ledger, "antemeta", HA)
     count = stored_count(ledger)
 
@@ -438,7 +425,7 @@ def test_ledger_refuses_an_award_whose_requirements_are_not_met_and_writes_nothi
 
 
 def test_sweep_withdraws_a_specialization_after_a_certification_is_revoked():
-    ledger = new_ledger(RULES)
+    ledger = in_memory_ledger(RULES)
     enrol_certified(ledger, "antemeta")
     award_in(ledger, "antemeta")
     revoke(ledger, "antemeta")
@@ -452,7 +439,7 @@ def test_sweep_withdraws_a_specialization_after_a_certification_is_revoked():
 
 
 def test_sweep_withdraws_a_specialization_after_its_certifications_expire():
-    ledger = new_ledger(RULES)
+    ledger = in_memory_ledger(RULES)
     enrol_certified(ledger, "antemeta", until=date(2011, 6, 1))
     award_in(ledger, "antemeta")
 
@@ -465,7 +452,7 @@ def test_sweep_withdraws_a_specialization_after_its_certifications_expire():
 
 
 def test_sweep_keeps_a_specialization_before_its_certifications_expire():
-    ledger = new_ledger(RULES)
+    ledger = in_memory_ledger(RULES)
     enrol_certified(ledger, "antemeta", until=date(2011, 6, 1))
     award_in(ledger, "antemeta")
 
@@ -476,7 +463,7 @@ def test_sweep_keeps_a_specialization_before_its_certifications_expire():
 
 
 def test_sweep_removes_a_partner_left_without_specializations_from_the_specialists():
-    ledger = new_ledger(RULES)
+    ledger = in_memory_ledger(RULES)
     enrol_certified(ledger, "antemeta")
     award_in(ledger, "antemeta")
     revoke(ledger, "antemeta")
@@ -487,12 +474,9 @@ def test_sweep_removes_a_partner_left_without_specializations_from_the_specialis
 
 
 def test_sweep_keeps_a_partner_that_still_holds_another_specialization_as_a_specialist():
-    ledger = new_ledger(RULES)
+    ledger = in_memory_ledger(RULES)
     enrol_certified(ledger, "antemeta")
-    for individual, kind in TEAM:
-        ledger.record_certification(
-            RecordCertification("antemeta", individual, kind, HA, CERTIFIED_ON, CERTIFIED_UNTIL)
-        )
+    certify_team(ledger, "antemeta", HA, until=CERTIFIED_UNTIL)
     award_in(ledger, "antemeta", DP)
     award_in(ledger, "antemeta", HA)
     revoke(ledger, "antemeta")
@@ -504,7 +488,7 @@ def test_sweep_keeps_a_partner_that_still_holds_another_specialization_as_a_spec
 
 
 def test_a_withdrawal_frees_a_place_under_the_cap():
-    ledger = new_ledger(RULES, CAPPED)
+    ledger = in_memory_ledger(RULES, CAPPED)
     for code in ("antemeta", "datasafe", "stockit"):
         enrol_certified(ledger, code)
     award_in(ledger, "antemeta")
@@ -521,39 +505,22 @@ def test_a_withdrawal_frees_a_place_under_the_cap():
 
 
 def test_a_withdrawn_specialization_no_longer_earns_exclusivity():
-    ledger = new_ledger(RULES)
+    ledger = in_memory_ledger(RULES)
     enrol_certified(ledger, "antemeta")
     award_in(ledger, "antemeta")
     revoke(ledger, "antemeta")
     ledger.sweep(date(2011, 1, 6))
 
-    result = ledger.register_deal(
-        RegisterDeal(
-            "opp-1",
-            "Acme",
-            DP,
-            "antemeta",
-            Decimal(1),
-            date(2011, 3, 1),
-            "demo",
-            True,
-            date(2011, 1, 10),
-        )
-    )
+    result = register_deal(ledger, date(2011, 1, 10))
 
     assert result.decision.reason.value == "denied-not-specialized"
 
 
 def test_sweep_keeps_a_specialization_whose_certifications_were_renewed_in_time():
-    ledger = new_ledger(RULES)
+    ledger = in_memory_ledger(RULES)
     enrol_certified(ledger, "antemeta", until=date(2011, 12, 1))
     award_in(ledger, "antemeta")
-    for individual, kind in TEAM:
-        ledger.record_certification(
-            RecordCertification(
-                "antemeta", individual, kind, DP, date(2011, 11, 1), date(2013, 11, 1)
-            )
-        )
+    certify_team(ledger, "antemeta", DP, date(2011, 11, 1), date(2013, 11, 1))
 
     report = ledger.sweep(date(2011, 12, 1))
 
@@ -565,7 +532,7 @@ def test_sweep_keeps_a_specialization_whose_certifications_were_renewed_in_time(
 
 
 def test_awarding_before_any_rules_are_published_raises_no_rules_in_force():
-    ledger = new_ledger()
+    ledger = in_memory_ledger()
     enrol_certified(ledger, "antemeta")
     count = stored_count(ledger)
 
@@ -576,37 +543,25 @@ def test_awarding_before_any_rules_are_published_raises_no_rules_in_force():
 
 
 def test_registering_a_deal_before_any_rules_are_published_raises_no_rules_in_force():
-    ledger = new_ledger()
+    ledger = in_memory_ledger()
     enrol_certified(ledger, "antemeta")
     count = stored_count(ledger)
 
     with pytest.raises(NoRulesInForce):
-        ledger.register_deal(
-            RegisterDeal(
-                "opp-1",
-                "Acme",
-                DP,
-                "antemeta",
-                Decimal(1),
-                date(2011, 3, 1),
-                "demo",
-                True,
-                date(2010, 12, 10),
-            )
-        )
+        register_deal(ledger, date(2010, 12, 10))
 
     assert stored_count(ledger) == count
 
 
 def test_sweeping_before_any_rules_are_published_raises_no_rules_in_force():
-    ledger = new_ledger()
+    ledger = in_memory_ledger()
 
     with pytest.raises(NoRulesInForce):
         ledger.sweep(date(2011, 1, 1))
 
 
 def test_awarding_before_the_first_rules_take_effect_raises_no_rules_in_force():
-    ledger = new_ledger(default_rules(effective_from=date(2011, 1, 1)))
+    ledger = in_memory_ledger(default_rules(effective_from=date(2011, 1, 1)))
     enrol_certified(ledger, "antemeta")
 
     with pytest.raises(NoRulesInForce):
@@ -614,7 +569,7 @@ def test_awarding_before_the_first_rules_take_effect_raises_no_rules_in_force():
 
 
 def test_publishing_a_rules_version_twice_raises_and_writes_nothing():
-    ledger = new_ledger(RULES)
+    ledger = in_memory_ledger(RULES)
     count = stored_count(ledger)
 
     with pytest.raises(RulesVersionAlreadyPublished):
@@ -624,7 +579,7 @@ def test_publishing_a_rules_version_twice_raises_and_writes_nothing():
 
 
 def test_published_rules_are_recorded_as_a_document_that_rebuilds_them():
-    ledger = new_ledger(RULES)
+    ledger = in_memory_ledger(RULES)
 
     published = list(ledger.events.get(PROGRAM_ID))[-1]
 
@@ -634,7 +589,7 @@ def test_published_rules_are_recorded_as_a_document_that_rebuilds_them():
 
 
 def test_rules_in_force_are_the_latest_effective_on_the_date():
-    ledger = new_ledger(RULES, CAPPED)
+    ledger = in_memory_ledger(RULES, CAPPED)
 
     program = ledger.program()
 

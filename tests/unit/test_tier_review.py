@@ -5,45 +5,35 @@ downgrade; silver needs 100 000 of qualified revenue and one specialization, gol
 one, platinum 1 500 000 and two; revenue counts over a trailing 365 days.
 """
 
-import json
-from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
-from domain.commands import (
-    AwardSpecialization,
-    EnrollPartner,
-    PublishRules,
-    RecordCertification,
-    RecordWin,
-    RegisterDeal,
-)
+from domain.commands import RecordWin
 from domain.identity import event_id
 from domain.ledger import Ledger
 from domain.partner import Partner
-from domain.program import CertificationKind, Specialization, Tier
+from domain.program import Specialization, Tier
 from domain.rules import ProgramRules
 from domain.tier_review import ReviewOutcome, review_due, review_tier
+from tests.unit.program_builders import (
+    AWARDED_ON,
+    DP,
+    ENROLLED_ON,
+    TEAM,
+    deal_registration,
+    default_rules,
+    enroll,
+    in_memory_ledger,
+    make_specialist,
+)
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
-DP = Specialization.DATA_PROTECTION
 HA = Specialization.HIGH_AVAILABILITY
 TRANSITION_ENDS = date(2011, 11, 1)
 DUE_AFTER_GRACE = TRANSITION_ENDS + timedelta(days=90)  # 2012-01-30
-ENROLLED_ON = date(2010, 11, 2)
-AWARDED_ON = date(2010, 12, 1)
-
-
-def default_rules(**changes: Any) -> ProgramRules:
-    rules = ProgramRules.from_document(json.loads(RULES_FILE.read_text(encoding="utf-8")))
-    return replace(rules, **changes)
-
-
 RULES = default_rules()
 
 
@@ -190,12 +180,7 @@ def enrolled(tier: Tier = Tier.GOLD) -> Partner:
 
 
 def specialize(partner: Partner, specialization: Specialization = DP) -> None:
-    people = (
-        ("Ann", CertificationKind.SALES),
-        ("Bob", CertificationKind.TECHNICAL),
-        ("Cid", CertificationKind.TECHNICAL),
-    )
-    for individual, kind in people:
+    for individual, kind in TEAM:
         partner.earn_certification(
             individual, kind, specialization, date(2010, 11, 15), date(2014, 11, 15)
         )
@@ -381,40 +366,21 @@ def test_every_review_after_the_transition_records_its_date():
 
 
 def new_ledger(*codes_and_tiers: tuple[str, Tier]) -> Ledger:
-    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    ledger.publish_rules(PublishRules(RULES))
+    ledger = in_memory_ledger(RULES)
     for code, tier in codes_and_tiers:
-        ledger.enroll_partner(EnrollPartner(code, code.title(), tier, ENROLLED_ON))
+        enroll(ledger, code, tier)
     return ledger
 
 
-def specialize_in_ledger(ledger: Ledger, code: str) -> None:
-    people = (
-        ("Ann", CertificationKind.SALES),
-        ("Bob", CertificationKind.TECHNICAL),
-        ("Cid", CertificationKind.TECHNICAL),
-    )
-    for individual, kind in people:
-        ledger.record_certification(
-            RecordCertification(code, individual, kind, DP, date(2010, 11, 15), date(2014, 1, 1))
-        )
-    ledger.award_specialization(AwardSpecialization(code, DP, f"contract-{code}", AWARDED_ON))
-
-
 def protected_win(ledger: Ledger, code: str, reference: str, amount: int, on: date) -> bool:
-    ledger.register_deal(
-        RegisterDeal(
-            reference,
-            "Acme",
-            DP,
-            code,
-            Decimal(amount),
-            on + timedelta(days=30),
-            "workshop and proof of concept",
-            True,
-            on,
-        )
+    registration = deal_registration(
+        code,
+        on,
+        opportunity=reference,
+        value=Decimal(amount),
+        expected_close=on + timedelta(days=30),
     )
+    ledger.register_deal(registration)
     return ledger.record_win(RecordWin(reference, code, Decimal(amount), on + timedelta(days=20)))
 
 
@@ -453,7 +419,7 @@ def test_sweep_does_not_review_again_before_the_interval():
 
 def test_sweep_upgrades_a_partner_whose_protected_wins_qualify():
     ledger = new_ledger(("antemeta", Tier.SILVER))
-    specialize_in_ledger(ledger, "antemeta")
+    make_specialist(ledger, "antemeta", certified_until=date(2014, 1, 1))
     assert protected_win(ledger, "antemeta", "opp-1", 300_000, date(2011, 3, 1))
     assert protected_win(ledger, "antemeta", "opp-2", 250_000, date(2011, 8, 1))
 

@@ -1,0 +1,104 @@
+"""`ledger` queries on the projections: a deal's history, expiring protections, decisions, tiers."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any
+
+from infra.cli_renderers import (
+    render_decision_counts,
+    render_decisions,
+    render_quotes,
+    render_tier_history,
+)
+from infra.cli_support import InvalidInput, parse_date
+from infra.event_store import sqlalchemy_url
+from infra.output import to_json
+from infra.settings import Settings
+from projections import program_queries as views
+from projections.database import open_projection_db
+
+
+class ProjectionsConnection:
+    """A read-only connection to the projection database."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.engine = open_projection_db(sqlalchemy_url(settings.projections_url))
+
+    def __enter__(self) -> Any:
+        self.connection = self.engine.connect()
+        return self.connection
+
+    def __exit__(self, *_: object) -> None:
+        self.connection.close()
+        self.engine.dispose()
+
+
+def history(args: argparse.Namespace, settings: Settings) -> int:
+    with ProjectionsConnection(settings) as connection:
+        decisions = views.decision_history(connection, args.opportunity)
+        quotes = views.quotes_for(connection, args.opportunity)
+    if args.json:
+        found = {"decisions": [vars(d) for d in decisions], "quotes": [vars(q) for q in quotes]}
+        print(to_json([found]))
+        return 0
+    print(render_decisions(decisions))
+    if quotes:
+        print()
+        print(render_quotes(quotes))
+    return 0
+
+
+def expiring(args: argparse.Namespace, settings: Settings) -> int:
+    as_of = parse_date("as-of", args.as_of) if args.as_of else date.today()
+    if args.within < 0:
+        raise InvalidInput("within: must not be negative")
+    with ProjectionsConnection(settings) as connection:
+        found = views.expiring_registrations(connection, as_of, args.within)
+    print(to_json(found) if args.json else render_decisions(found))
+    return 0
+
+
+def decisions(args: argparse.Namespace, settings: Settings) -> int:
+    with ProjectionsConnection(settings) as connection:
+        counts = views.decision_counts(connection)
+    print(to_json(counts) if args.json else render_decision_counts(counts))
+    return 0
+
+
+def tiers(args: argparse.Namespace, settings: Settings) -> int:
+    with ProjectionsConnection(settings) as connection:
+        changes = views.tier_history(connection, args.code)
+    print(to_json(changes) if args.json else render_tier_history(changes))
+    return 0
+
+
+def add_partner_queries(partner: Any) -> None:
+    p = partner.add_parser("tiers", help="tier changes with their evidence")
+    p.add_argument("code", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=tiers)
+
+
+def add_deal_queries(deal: Any) -> None:
+    p = deal.add_parser(
+        "history",
+        help="an opportunity's decisions and quotes",
+        epilog="example: ledger deal history acme-backup-2011 --json",
+    )
+    p.add_argument("opportunity")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=history)
+
+    p = deal.add_parser("expiring", help="protections that lapse within N days")
+    p.add_argument("--within", type=int, default=30, help="days (default 30)")
+    p.add_argument("--as-of", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=expiring)
+
+
+def add_program_queries(commands: Any) -> None:
+    p = commands.add_parser("decisions", help="exclusivity decisions by outcome and reason")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=decisions)
