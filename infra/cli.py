@@ -13,9 +13,12 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from eventsourcing.persistence import PersistenceError
+
 from consumers.projector import ProjectionError
 from contracts.commands import EnrollPartnerSchema, RecordCertificationSchema
 from domain.errors import DomainError
+from domain.ledger import ConcurrentUpdates
 from domain.program import CertificationKind, Specialization, Tier
 from infra.broker import ensure_broker
 from infra.cli_program import add_program_commands
@@ -24,8 +27,10 @@ from infra.demo import demo
 from infra.event_store import open_ledger, sqlalchemy_url
 from infra.kafka_launcher import LauncherError
 from infra.output import Progress, table, to_json
+from infra.partition_tails import TailReadTimeout
 from infra.pipeline import KafkaUnavailable, open_projector, open_relay
-from infra.relay import RelayPublishError
+from infra.relay import RelayPublishError, RelayStateMismatch
+from infra.relay_lock import RelayAlreadyRunning
 from infra.settings import Settings, SettingsError
 from projections.database import open_projection_db
 from projections.queries import PartnerStatusView, partner_statuses
@@ -33,6 +38,18 @@ from projections.queries import PartnerStatusView, partner_statuses
 EXIT_INVALID_INPUT = 2
 EXIT_RULE_BROKEN = 1
 EXIT_UNAVAILABLE = 3
+
+# Failures of the infrastructure or of concurrency, not of the input: retrying may succeed.
+UNAVAILABLE = (
+    KafkaUnavailable,
+    LauncherError,
+    RelayPublishError,
+    RelayStateMismatch,
+    RelayAlreadyRunning,
+    TailReadTimeout,
+    ProjectionError,
+    ConcurrentUpdates,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,8 +65,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DomainError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_RULE_BROKEN if isinstance(error, DomainError) else EXIT_INVALID_INPUT
-    except (KafkaUnavailable, LauncherError, RelayPublishError, ProjectionError) as error:
+    except UNAVAILABLE as error:
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except PersistenceError as error:
+        # A lock timeout or a lost database connection: nothing was recorded.
+        print(f"error: the event store refused the command ({error}); retry", file=sys.stderr)
         return EXIT_UNAVAILABLE
 
 
@@ -260,8 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("code", nargs="?", help="one partner (default: all)")
     p.add_argument("--as-of", help="count certifications in force on this date (default: today)")
-    p.add_argument("--tier", help=f"only partners in this tier ({choices(Tier)})")
-    p.add_argument("--specialization", help=f"only partners holding it ({choices(Specialization)})")
+    p.add_argument("--tier", choices=[t.value for t in Tier], help="only partners in this tier")
+    p.add_argument(
+        "--specialization",
+        choices=[s.value for s in Specialization],
+        help="only partners holding it",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=status)
 

@@ -29,7 +29,8 @@ def register(args: argparse.Namespace, settings: Settings) -> int:
     )
     result = open_ledger(settings).register_deal(command)
     decision = result.decision
-    until = f" until {decision.valid_until}" if decision.valid_until else ""
+    # valid_until is the first day no longer protected
+    until = f" until {decision.valid_until} (exclusive)" if decision.valid_until else ""
     print(
         f"{decision.reason.value}{until} (decision {result.decision_id}, "
         f"rules {decision.rules_version})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,8 @@ from infra.output import to_json
 from infra.settings import Settings
 from projections import program_queries as views
 from projections.database import open_projection_db
+
+MAX_WITHIN_DAYS = 3650
 
 
 class ProjectionsConnection:
@@ -39,6 +42,10 @@ def history(args: argparse.Namespace, settings: Settings) -> int:
     with ProjectionsConnection(settings) as connection:
         decisions = views.decision_history(connection, args.opportunity)
         quotes = views.quotes_for(connection, args.opportunity)
+    if not decisions:
+        # A deal with no decision has not been registered (or not yet projected).
+        print(f"error: no opportunity {args.opportunity!r} in the projections", file=sys.stderr)
+        return 1
     if args.json:
         found = {"decisions": [vars(d) for d in decisions], "quotes": [vars(q) for q in quotes]}
         print(to_json([found]))
@@ -52,8 +59,8 @@ def history(args: argparse.Namespace, settings: Settings) -> int:
 
 def expiring(args: argparse.Namespace, settings: Settings) -> int:
     as_of = parse_date("as-of", args.as_of) if args.as_of else date.today()
-    if args.within < 0:
-        raise InvalidInput("within: must not be negative")
+    if not 0 <= args.within <= MAX_WITHIN_DAYS:
+        raise InvalidInput(f"within: must be between 0 and {MAX_WITHIN_DAYS} days")
     with ProjectionsConnection(settings) as connection:
         found = views.expiring_registrations(connection, as_of, args.within)
     print(to_json(found) if args.json else render_decisions(found))

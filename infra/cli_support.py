@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from contracts.commands import describe_errors
+from contracts.commands import EARLIEST_DATE, LATEST_DATE, describe_errors
 
 
 class InvalidInput(ValueError):
@@ -24,9 +24,12 @@ def validated(schema: Schema, raw: dict[str, Any]) -> Any:
 
 def parse_date(field: str, raw: str) -> date:
     try:
-        return date.fromisoformat(raw)
+        parsed = date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(f"{field}: {raw!r} is not a date (YYYY-MM-DD)") from None
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        raise InvalidInput(f"{field}: must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return parsed
 
 
 def today_or(raw: str | None) -> str:
