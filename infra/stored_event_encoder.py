@@ -29,6 +29,9 @@ _WIRE_FORM_AS_STORED = {"date_iso", "datetime_iso", "decimal_str", DateAsISO.nam
 }
 
 
+_CONTAINERS = (dict, list)
+
+
 class StoredEventEncoder:
     def __init__(self, mapper: Mapper[UUID]) -> None:
         if mapper.cipher is not None or mapper.compressor is not None:
@@ -47,7 +50,12 @@ class StoredEventEncoder:
             position=notification.id,
             effective_on=_wire_form(state[contract.business_date_field]),
             recorded_at=_wire_form(state["timestamp"]),
-            payload={name: _wire_form(state[name]) for name in contract.payload_attributes},
+            payload={
+                # Most values are plain JSON already: only walk the wrapped and nested ones.
+                name: _wire_form(value) if type(value) in _CONTAINERS else value
+                for name in contract.payload_attributes
+                for value in (state[name],)
+            },
         )
 
     def _contract(self, topic: str) -> EventContract:
