@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Record a small scenario and show partner status read back from the projection.
+## Record the seed scenario (120 partners, 15 months), run it through Kafka, summarise the projections.
 demo: install
 	$(BIN)/ledger demo
 
