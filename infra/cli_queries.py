@@ -13,7 +13,7 @@ from infra.cli_renderers import (
     render_quotes,
     render_tier_history,
 )
-from infra.cli_support import InvalidInput, parse_date
+from infra.cli_support import EXIT_RULE_BROKEN, InvalidInput, parse_date
 from infra.event_store import sqlalchemy_url
 from infra.output import to_json
 from infra.settings import Settings
@@ -45,7 +45,7 @@ def history(args: argparse.Namespace, settings: Settings) -> int:
     if not decisions:
         # A deal with no decision has not been registered (or not yet projected).
         print(f"error: no opportunity {args.opportunity!r} in the projections", file=sys.stderr)
-        return 1
+        return EXIT_RULE_BROKEN
     if args.json:
         found = {"decisions": [vars(d) for d in decisions], "quotes": [vars(q) for q in quotes]}
         print(to_json([found]))

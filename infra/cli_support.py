@@ -9,6 +9,10 @@ from marshmallow import Schema, ValidationError
 
 from contracts.commands import EARLIEST_DATE, LATEST_DATE, describe_errors
 
+EXIT_RULE_BROKEN = 1  # a business rule refused the command
+EXIT_INVALID_INPUT = 2  # the input itself is malformed
+EXIT_UNAVAILABLE = 3  # infrastructure or concurrency: retrying may succeed
+
 
 class InvalidInput(ValueError):
     """Command-line input failed validation; the message names each field."""

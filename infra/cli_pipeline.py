@@ -1,0 +1,94 @@
+"""`ledger relay | project | up`: moving events from the store to Kafka to the projections."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from infra.broker import ensure_broker
+from infra.event_store import open_ledger
+from infra.output import Progress
+from infra.pipeline import open_projector, open_relay
+from infra.settings import Settings
+
+
+def relay(args: argparse.Namespace, settings: Settings) -> int:
+    running = open_relay(settings, open_ledger(settings))
+    try:
+        if args.once:
+            with Progress("relay: events published") as shown:
+                count = running.drain(on_progress=shown)
+            print(f"relay: published up to position {running.position} ({count} events this run)")
+        else:
+            run_until_signalled([running.run])
+    finally:
+        running.close()
+    return 0
+
+
+def project(args: argparse.Namespace, settings: Settings) -> int:
+    projector = open_projector(settings)
+    try:
+        if args.once:
+            with Progress("projector: events projected") as shown:
+                count = projector.drain(on_progress=shown)
+            print(f"projector: projected {count} events")
+        else:
+            run_until_signalled([projector.run])
+    finally:
+        projector.close()
+    return 0
+
+
+def up(args: argparse.Namespace, settings: Settings) -> int:
+    ensure_broker(settings)
+    running_relay = open_relay(settings, open_ledger(settings))
+    projector = open_projector(settings)
+    print(f"relay and projector running against {settings.kafka_bootstrap_servers}; Ctrl-C stops")
+    try:
+        run_until_signalled([running_relay.run, projector.run])
+    finally:
+        running_relay.close()
+        projector.close()
+    return 0
+
+
+def run_until_signalled(loops: list[Callable[[threading.Event], None]]) -> None:
+    """Run each loop in a thread until SIGINT or SIGTERM; a loop that fails stops the others."""
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def guarded(loop: Callable[[threading.Event], None]) -> None:
+        try:
+            loop(stop)
+        except BaseException as error:  # report any failure, then stop the siblings
+            errors.append(error)
+            stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    threads = [threading.Thread(target=guarded, args=(loop,), daemon=True) for loop in loops]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        stop.wait(0.5)
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def add_pipeline_commands(commands: Any) -> None:
+    for name, handler, what in (
+        ("relay", relay, "publish stored events to Kafka"),
+        ("project", project, "consume Kafka into the projections"),
+    ):
+        p = commands.add_parser(name, help=what)
+        p.add_argument("--once", action="store_true", help="drain what is there, then exit")
+        p.set_defaults(handler=handler)
+
+    p = commands.add_parser("up", help="start the broker if local, then run relay and projector")
+    p.set_defaults(handler=up)
