@@ -15,6 +15,7 @@ from eventsourcing.persistence import PersistenceError
 from consumers.projector import ProjectionError
 from domain.errors import DomainError
 from domain.ledger import ConcurrentUpdates
+from infra.cli_audit import add_audit_commands
 from infra.cli_partner import add_partner_commands
 from infra.cli_pipeline import add_pipeline_commands
 from infra.cli_program import add_program_commands
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_pipeline_commands(commands)
     add_program_commands(commands, partner)
+    add_audit_commands(commands)
 
     p = commands.add_parser(
         "demo",
