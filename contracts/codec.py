@@ -17,8 +17,9 @@ from uuid import UUID
 import orjson
 from marshmallow import ValidationError
 
-from contracts.catalog import EventContract, contract_for_event, contract_for_type
+from contracts.catalog import CONTRACTS, EventContract, contract_for_event, contract_for_type
 from contracts.envelope import ENVELOPE_VERSION, Envelope, EnvelopeSchema
+from contracts.fast_load import FastLoad
 from domain.identity import EVENT_ID_NAMESPACE
 
 _envelope_schema = EnvelopeSchema()
@@ -112,9 +113,20 @@ def _decimal_as_string(value: Any) -> str:
 
 
 def decode(value: bytes) -> Envelope:
-    """Parse and validate a message value: the envelope, then its payload against its contract."""
+    """Parse and validate a message value: the envelope, then its payload against its contract.
+
+    Well-formed messages take a fast path derived from the schemas (see `FastLoad`); anything
+    the fast path is unsure of goes through ``Schema.load``, which gives the same result or
+    the reason it is rejected.
+    """
     try:
-        raw = json.loads(value)
+        raw = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        raw = _json_loads(value)  # what orjson refuses (NaN, huge ints, UTF-16...) json may not
+    fast = _decode_fast(raw)
+    if fast is not None:
+        return fast
+    try:
         envelope: Envelope = _envelope_schema.load(raw)
         contract = contract_for_type(envelope.event_type, envelope.schema_version)
         payload = contract.payload.load(envelope.payload)
@@ -123,7 +135,32 @@ def decode(value: bytes) -> Envelope:
     return _with_payload(envelope, payload)
 
 
+def _json_loads(value: bytes) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError as error:
+        raise UndecodableMessage(f"undecodable message: {error}") from error
+
+
 def _with_payload(envelope: Envelope, payload: dict[str, Any]) -> Envelope:
     fields = dict(envelope.__dict__)
     fields["payload"] = payload
     return Envelope(**fields)
+
+
+_fast_envelope = FastLoad(_envelope_schema)
+if not _fast_envelope.supported:  # pragma: no cover - a schema change must keep decoding fast
+    raise TypeError("EnvelopeSchema: no fast path; see contracts.fast_load.FastLoad")
+_fast_payloads = {
+    (contract.event_type, contract.schema_version): FastLoad(contract.payload)
+    for contract in CONTRACTS
+}
+
+
+def _decode_fast(raw: Any) -> Envelope | None:
+    envelope = _fast_envelope.load(raw)
+    if envelope is None:
+        return None
+    loader = _fast_payloads.get((envelope.event_type, envelope.schema_version))
+    payload = None if loader is None else loader.load(envelope.payload)
+    return None if payload is None else _with_payload(envelope, payload)

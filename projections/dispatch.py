@@ -14,7 +14,7 @@ from sqlalchemy import Connection, bindparam, select
 
 from contracts.envelope import Envelope
 from projections.partner_status import project_partner_events
-from projections.program_views import HANDLERS
+from projections.program_views import HANDLERS, BatchWriter
 from projections.tables import projected_version
 
 
@@ -38,7 +38,8 @@ class KnownVersions:
 
 def project_envelopes(connection: Connection, envelopes: list[Envelope]) -> None:
     """Apply the batch's new events in order: partner status folded in one go, then each
-    event's own view handler, one event after another as they were recorded."""
+    event's own view handler, one event after another as they were recorded (consecutive
+    inserts into one table go out together, see `BatchWriter`)."""
     known = load_versions(connection, {str(e.aggregate_id) for e in envelopes})
     fresh = [envelope for envelope in envelopes if known.advance(envelope)]
     if not fresh:
@@ -47,10 +48,12 @@ def project_envelopes(connection: Connection, envelopes: list[Envelope]) -> None
     partner_events = [e for e in fresh if e.aggregate_type == "partner"]
     if partner_events:
         project_partner_events(connection, partner_events)
+    writer = BatchWriter(connection)
     for envelope in fresh:
         handler = HANDLERS.get(envelope.event_type)
         if handler is not None:
-            handler(connection, envelope)
+            handler(writer, envelope)
+    writer.flush()
     write_versions(connection, known)
 
 

@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, and_, update
+from sqlalchemy import Connection, Executable, Table, and_, update
 
 from contracts.envelope import Envelope
 from projections.partner_status import certification_row
@@ -30,7 +30,39 @@ from projections.tables import (
     tier_change,
 )
 
-Handler = Callable[[Connection, Envelope], None]
+
+class BatchWriter:
+    """The batch's connection, sending consecutive inserts into one table as one executemany.
+
+    Every other statement (and the end of the batch, `flush`) first sends the inserts held
+    back, so statements reach the database in the order the handlers issued them: an update
+    sees exactly the rows it would have seen with one statement per event.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._table: Table | None = None
+        self._columns: tuple[str, ...] = ()
+        self._rows: list[dict[str, Any]] = []
+
+    def insert(self, table: Table, row: dict[str, Any]) -> None:
+        columns = tuple(row)
+        if table is not self._table or columns != self._columns:
+            self.flush()
+            self._table, self._columns = table, columns
+        self._rows.append(row)
+
+    def execute(self, statement: Executable) -> None:
+        self.flush()
+        self.connection.execute(statement)
+
+    def flush(self) -> None:
+        if self._table is not None and self._rows:
+            self.connection.execute(self._table.insert(), self._rows)
+        self._table, self._columns, self._rows = None, (), []
+
+
+Handler = Callable[[BatchWriter, Envelope], None]
 
 
 def _id(value: Any) -> str | None:
@@ -41,9 +73,9 @@ def _ids(values: list[Any]) -> str:
     return json.dumps([str(v) for v in values])
 
 
-def _end_certification(connection: Connection, e: Envelope, *conditions: Any, on: Any) -> None:
+def _end_certification(writer: BatchWriter, e: Envelope, *conditions: Any, on: Any) -> None:
     p = e.payload
-    connection.execute(
+    writer.execute(
         update(partner_certification)
         .where(
             and_(
@@ -59,24 +91,22 @@ def _end_certification(connection: Connection, e: Envelope, *conditions: Any, on
     )
 
 
-def certification_earned(connection: Connection, e: Envelope) -> None:
+def certification_earned(writer: BatchWriter, e: Envelope) -> None:
     # Inserted in event order with the handlers that end certifications: a revocation or
     # expiry only ever sees the certifications earned before it.
-    connection.execute(partner_certification.insert().values(**certification_row(e)))
+    writer.insert(partner_certification, certification_row(e))
 
 
-def certification_expired(connection: Connection, e: Envelope) -> None:
+def certification_expired(writer: BatchWriter, e: Envelope) -> None:
     # Only the lapsed certification: a renewal of the same person stays in force.
     expired_on = e.payload["expired_on"]
-    _end_certification(
-        connection, e, partner_certification.c.expires_on == expired_on, on=expired_on
-    )
+    _end_certification(writer, e, partner_certification.c.expires_on == expired_on, on=expired_on)
 
 
-def certification_revoked(connection: Connection, e: Envelope) -> None:
+def certification_revoked(writer: BatchWriter, e: Envelope) -> None:
     revoked_on = e.payload["revoked_on"]
     _end_certification(
-        connection,
+        writer,
         e,
         partner_certification.c.effective_on <= revoked_on,
         partner_certification.c.expires_on > revoked_on,
@@ -84,23 +114,24 @@ def certification_revoked(connection: Connection, e: Envelope) -> None:
     )
 
 
-def specialization_awarded(connection: Connection, e: Envelope) -> None:
+def specialization_awarded(writer: BatchWriter, e: Envelope) -> None:
     p = e.payload
-    connection.execute(
-        partner_specialization.insert().values(
-            event_id=str(e.event_id),
-            partner_id=str(e.aggregate_id),
-            specialization=p["specialization"].value,
-            awarded_on=p["awarded_on"],
-            contract_reference=p["contract_reference"],
-            withdrawn_on=None,
-        )
+    writer.insert(
+        partner_specialization,
+        {
+            "event_id": str(e.event_id),
+            "partner_id": str(e.aggregate_id),
+            "specialization": p["specialization"].value,
+            "awarded_on": p["awarded_on"],
+            "contract_reference": p["contract_reference"],
+            "withdrawn_on": None,
+        },
     )
 
 
-def specialization_withdrawn(connection: Connection, e: Envelope) -> None:
+def specialization_withdrawn(writer: BatchWriter, e: Envelope) -> None:
     p = e.payload
-    connection.execute(
+    writer.execute(
         update(partner_specialization)
         .where(
             and_(
@@ -113,98 +144,103 @@ def specialization_withdrawn(connection: Connection, e: Envelope) -> None:
     )
 
 
-def revenue_credited(connection: Connection, e: Envelope) -> None:
+def revenue_credited(writer: BatchWriter, e: Envelope) -> None:
     p = e.payload
-    connection.execute(
-        revenue_credit.insert().values(
-            event_id=str(e.event_id),
-            partner_id=str(e.aggregate_id),
-            opportunity_id=str(p["opportunity_id"]),
-            amount=p["amount"],
-            won_on=p["won_on"],
-        )
+    writer.insert(
+        revenue_credit,
+        {
+            "event_id": str(e.event_id),
+            "partner_id": str(e.aggregate_id),
+            "opportunity_id": str(p["opportunity_id"]),
+            "amount": p["amount"],
+            "won_on": p["won_on"],
+        },
     )
 
 
-def tier_changed(connection: Connection, e: Envelope) -> None:
+def tier_changed(writer: BatchWriter, e: Envelope) -> None:
     p = e.payload
-    connection.execute(
-        tier_change.insert().values(
-            event_id=str(e.event_id),
-            partner_id=str(e.aggregate_id),
-            from_tier=p["from_tier"].value,
-            to_tier=p["to_tier"].value,
-            reviewed_on=p["reviewed_on"],
-            rules_version=p["rules_version"],
-            qualified_revenue=p["qualified_revenue"],
-            evidence_event_ids=_ids(p["evidence_event_ids"]),
-            position=e.position,
-        )
+    writer.insert(
+        tier_change,
+        {
+            "event_id": str(e.event_id),
+            "partner_id": str(e.aggregate_id),
+            "from_tier": p["from_tier"].value,
+            "to_tier": p["to_tier"].value,
+            "reviewed_on": p["reviewed_on"],
+            "rules_version": p["rules_version"],
+            "qualified_revenue": p["qualified_revenue"],
+            "evidence_event_ids": _ids(p["evidence_event_ids"]),
+            "position": e.position,
+        },
     )
 
 
-def rules_published(connection: Connection, e: Envelope) -> None:
+def rules_published(writer: BatchWriter, e: Envelope) -> None:
     p = e.payload
-    connection.execute(
-        program_rules.insert().values(
-            version=p["version"],
-            effective_from=p["effective_from"],
-            document=json.dumps(p["document"], sort_keys=True),
-            event_id=str(e.event_id),
-            position=e.position,
-        )
+    writer.insert(
+        program_rules,
+        {
+            "version": p["version"],
+            "effective_from": p["effective_from"],
+            "document": json.dumps(p["document"], sort_keys=True),
+            "event_id": str(e.event_id),
+            "position": e.position,
+        },
     )
 
 
-def opportunity_opened(connection: Connection, e: Envelope) -> None:
+def opportunity_opened(writer: BatchWriter, e: Envelope) -> None:
     p = e.payload
-    connection.execute(
-        opportunity.insert().values(
-            opportunity_id=str(e.aggregate_id),
-            reference=p["reference"],
-            end_customer=p["end_customer"],
-            specialization=p["specialization"].value,
-            opened_on=p["opened_on"],
-            vendor_sales_engaged=False,
-            status="open",
-        )
+    writer.insert(
+        opportunity,
+        {
+            "opportunity_id": str(e.aggregate_id),
+            "reference": p["reference"],
+            "end_customer": p["end_customer"],
+            "specialization": p["specialization"].value,
+            "opened_on": p["opened_on"],
+            "vendor_sales_engaged": False,
+            "status": "open",
+        },
     )
 
 
-def _update_opportunity(connection: Connection, e: Envelope, **values: Any) -> None:
-    connection.execute(
+def _update_opportunity(writer: BatchWriter, e: Envelope, **values: Any) -> None:
+    writer.execute(
         update(opportunity)
         .where(opportunity.c.opportunity_id == str(e.aggregate_id))
         .values(**values)
     )
 
 
-def vendor_sales_engaged(connection: Connection, e: Envelope) -> None:
-    _update_opportunity(connection, e, vendor_sales_engaged=True)
+def vendor_sales_engaged(writer: BatchWriter, e: Envelope) -> None:
+    _update_opportunity(writer, e, vendor_sales_engaged=True)
 
 
-def _insert_decision(connection: Connection, e: Envelope, outcome: str) -> None:
+def _insert_decision(writer: BatchWriter, e: Envelope, outcome: str) -> None:
     p = e.payload
-    connection.execute(
-        exclusivity_decision.insert().values(
-            decision_id=str(e.event_id),
-            opportunity_id=str(e.aggregate_id),
-            partner_id=str(p["partner_id"]),
-            outcome=outcome,
-            reason_code=p["reason_code"],
-            rules_version=p["rules_version"],
-            evidence_event_ids=_ids(p["evidence_event_ids"]),
-            decided_on=p["decided_on"],
-            valid_until=p.get("valid_until"),
-            position=e.position,
-        )
+    writer.insert(
+        exclusivity_decision,
+        {
+            "decision_id": str(e.event_id),
+            "opportunity_id": str(e.aggregate_id),
+            "partner_id": str(p["partner_id"]),
+            "outcome": outcome,
+            "reason_code": p["reason_code"],
+            "rules_version": p["rules_version"],
+            "evidence_event_ids": _ids(p["evidence_event_ids"]),
+            "decided_on": p["decided_on"],
+            "valid_until": p.get("valid_until"),
+            "position": e.position,
+        },
     )
 
 
-def exclusivity_granted(connection: Connection, e: Envelope) -> None:
-    _insert_decision(connection, e, "granted")
+def exclusivity_granted(writer: BatchWriter, e: Envelope) -> None:
+    _insert_decision(writer, e, "granted")
     _update_opportunity(
-        connection,
+        writer,
         e,
         protected_by=str(e.payload["partner_id"]),
         protection_decision_id=str(e.event_id),
@@ -212,13 +248,13 @@ def exclusivity_granted(connection: Connection, e: Envelope) -> None:
     )
 
 
-def exclusivity_denied(connection: Connection, e: Envelope) -> None:
-    _insert_decision(connection, e, "denied")
+def exclusivity_denied(writer: BatchWriter, e: Envelope) -> None:
+    _insert_decision(writer, e, "denied")
 
 
-def _end_protection(connection: Connection, e: Envelope, on: Any, reason: str) -> None:
+def _end_protection(writer: BatchWriter, e: Envelope, on: Any, reason: str) -> None:
     """Close the opportunity's active protection, if any, recording why it ended."""
-    connection.execute(
+    writer.execute(
         update(exclusivity_decision)
         .where(
             and_(
@@ -230,44 +266,45 @@ def _end_protection(connection: Connection, e: Envelope, on: Any, reason: str) -
         .values(ended_on=on, end_reason=reason)
     )
     _update_opportunity(
-        connection, e, protected_by=None, protection_decision_id=None, protection_valid_until=None
+        writer, e, protected_by=None, protection_decision_id=None, protection_valid_until=None
     )
 
 
-def exclusivity_expired(connection: Connection, e: Envelope) -> None:
-    _end_protection(connection, e, e.payload["expired_on"], "expired")
+def exclusivity_expired(writer: BatchWriter, e: Envelope) -> None:
+    _end_protection(writer, e, e.payload["expired_on"], "expired")
 
 
-def exclusivity_released(connection: Connection, e: Envelope) -> None:
-    _end_protection(connection, e, e.payload["released_on"], "released")
+def exclusivity_released(writer: BatchWriter, e: Envelope) -> None:
+    _end_protection(writer, e, e.payload["released_on"], "released")
 
 
-def quote_issued(connection: Connection, e: Envelope) -> None:
+def quote_issued(writer: BatchWriter, e: Envelope) -> None:
     p = e.payload
-    connection.execute(
-        quote.insert().values(
-            quote_id=str(e.event_id),
-            opportunity_id=str(e.aggregate_id),
-            partner_id=str(p["partner_id"]),
-            list_price=p["list_price"],
-            tier=p["tier"].value,
-            tier_discount=p["tier_discount"],
-            registration_uplift=p["registration_uplift"],
-            net_price=p["net_price"],
-            protection=p["protection"],
-            decision_id=_id(p["decision_id"]),
-            rules_version=p["rules_version"],
-            issued_on=p["issued_on"],
-            position=e.position,
-        )
+    writer.insert(
+        quote,
+        {
+            "quote_id": str(e.event_id),
+            "opportunity_id": str(e.aggregate_id),
+            "partner_id": str(p["partner_id"]),
+            "list_price": p["list_price"],
+            "tier": p["tier"].value,
+            "tier_discount": p["tier_discount"],
+            "registration_uplift": p["registration_uplift"],
+            "net_price": p["net_price"],
+            "protection": p["protection"],
+            "decision_id": _id(p["decision_id"]),
+            "rules_version": p["rules_version"],
+            "issued_on": p["issued_on"],
+            "position": e.position,
+        },
     )
 
 
-def opportunity_won(connection: Connection, e: Envelope) -> None:
+def opportunity_won(writer: BatchWriter, e: Envelope) -> None:
     p = e.payload
-    _end_protection(connection, e, p["won_on"], "won")
+    _end_protection(writer, e, p["won_on"], "won")
     _update_opportunity(
-        connection,
+        writer,
         e,
         status="won",
         closed_on=p["won_on"],
@@ -277,9 +314,9 @@ def opportunity_won(connection: Connection, e: Envelope) -> None:
     )
 
 
-def opportunity_lost(connection: Connection, e: Envelope) -> None:
-    _end_protection(connection, e, e.payload["lost_on"], "lost")
-    _update_opportunity(connection, e, status="lost", closed_on=e.payload["lost_on"])
+def opportunity_lost(writer: BatchWriter, e: Envelope) -> None:
+    _end_protection(writer, e, e.payload["lost_on"], "lost")
+    _update_opportunity(writer, e, status="lost", closed_on=e.payload["lost_on"])
 
 
 HANDLERS: dict[str, Handler] = {
