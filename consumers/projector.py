@@ -11,11 +11,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from sqlalchemy import Connection, Engine
 
+from consumers import dead_letters
+from consumers.dead_letters import DeadLetter, DeadLetterSink
 from consumers.positions import load_position, save_position
 from contracts.codec import UndecodableMessage, decode
 from contracts.envelope import Envelope
@@ -35,8 +38,10 @@ class Projector:
         group_id: str,
         topics: list[str],
         handler: BatchHandler,
+        dead_letters: DeadLetterSink | None = None,
     ) -> None:
         self.consumer = consumer
+        self.dead_letters = dead_letters
         self.engine = engine
         self.group_id = group_id
         self.topics = topics
@@ -70,9 +75,32 @@ class Projector:
             fresh = [r for r in records if stored is None or r.offset >= stored]
             if not fresh:
                 return 0
-            self.handler(connection, [_decode(tp, record) for record in fresh])
+            envelopes, letters = self._decode_all(tp, fresh)
+            if envelopes:
+                self.handler(connection, envelopes)
+            if letters:
+                dead_letters.record(connection, self.group_id, letters)
+                assert self.dead_letters is not None  # _decode_all raises without a sink
+                self.dead_letters.send(letters)
             save_position(connection, self.group_id, tp, fresh[-1].offset + 1, stored is not None)
         return len(fresh)
+
+    def _decode_all(
+        self, tp: TopicPartition, records: list[Any]
+    ) -> tuple[list[Envelope], list[DeadLetter]]:
+        """Decoded envelopes in order, and the records that could not be decoded."""
+        envelopes: list[Envelope] = []
+        letters: list[DeadLetter] = []
+        for record in records:
+            try:
+                envelopes.append(decode(record.value))
+            except UndecodableMessage as error:
+                if self.dead_letters is None:
+                    raise ProjectionError(
+                        f"{tp.topic}[{tp.partition}]@{record.offset}: {error}"
+                    ) from error
+                letters.append(DeadLetter(tp, record.offset, record.key, record.value, str(error)))
+        return envelopes, letters
 
     def stored_position(self, tp: TopicPartition) -> int | None:
         with self.engine.connect() as connection:
@@ -111,13 +139,8 @@ class Projector:
 
     def close(self) -> None:
         self.consumer.close()
-
-
-def _decode(tp: TopicPartition, record) -> Envelope:  # type: ignore[no-untyped-def]
-    try:
-        return decode(record.value)
-    except UndecodableMessage as error:
-        raise ProjectionError(f"{tp.topic}[{tp.partition}]@{record.offset}: {error}") from error
+        if self.dead_letters is not None:
+            self.dead_letters.close()
 
 
 class _SeekToStoredPositions(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -15,7 +15,7 @@ from infra.cli_renderers import (
 )
 from infra.cli_support import EXIT_RULE_BROKEN, InvalidInput, parse_date
 from infra.event_store import sqlalchemy_url
-from infra.output import to_json
+from infra.output import table, to_json
 from infra.settings import Settings
 from projections import program_queries as views
 from projections.database import open_projection_db
@@ -81,6 +81,24 @@ def tiers(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def dead_letter_list(args: argparse.Namespace, settings: Settings) -> int:
+    with ProjectionsConnection(settings) as connection:
+        found = views.dead_letters(connection)
+    if args.json:
+        print(to_json(found))
+    elif not found:
+        print("no dead letters")
+    else:
+        print(f"{len(found)} dead letters (republished on the dead-letter topic)")
+        print(
+            table(
+                ["topic", "partition", "offset", "reason"],
+                [[d.topic, d.partition, d.offset, d.reason] for d in found],
+            )
+        )
+    return 0
+
+
 def add_partner_queries(partner: Any) -> None:
     p = partner.add_parser("tiers", help="tier changes with their evidence")
     p.add_argument("code", nargs="?")
@@ -106,6 +124,11 @@ def add_deal_queries(deal: Any) -> None:
 
 
 def add_program_queries(commands: Any) -> None:
+    p = commands.add_parser(
+        "dead-letters", help="messages the projector could not decode, set aside for ops"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=dead_letter_list)
     p = commands.add_parser("decisions", help="exclusivity decisions by outcome and reason")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=decisions)

@@ -96,6 +96,16 @@ def _read_range(
                 f"could not read {tp.topic}[{tp.partition}] back to offset {start}"
             )
         for record in consumer.poll(timeout_ms=500).get(tp, []):
-            if record.offset < stop:
-                positions.append(int(json.loads(record.value)["position"]))
+            position = _position(record.value) if record.offset < stop else None
+            if position is not None:
+                positions.append(position)
     return positions
+
+
+def _position(value: bytes) -> int | None:
+    """The envelope's global position; None for a message the relay did not write."""
+    try:
+        position = json.loads(value)["position"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    return position if isinstance(position, int) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 from sqlalchemy import create_engine
 
+from consumers.dead_letters import KafkaDeadLetters
 from consumers.projector import Projector
 from contracts.catalog import AGGREGATE_TYPES, topic_name
 from domain.ledger import Ledger
@@ -27,11 +28,11 @@ def ledger_topics(settings: Settings) -> list[str]:
     return [topic_name(settings.topic_prefix, kind) for kind in AGGREGATE_TYPES]
 
 
-def prepare_topics(settings: Settings) -> None:
+def prepare_topics(settings: Settings, extra: list[str] | None = None) -> None:
     try:
         ensure_topics(
             settings.kafka_bootstrap_servers,
-            ledger_topics(settings),
+            ledger_topics(settings) + (extra or []),
             settings.topic_partitions,
             settings.topic_replication_factor,
         )
@@ -71,8 +72,12 @@ def open_relay(settings: Settings, ledger: Ledger) -> Relay:
     return relay
 
 
+def dead_letter_topic(settings: Settings) -> str:
+    return topic_name(settings.topic_prefix, "dead-letter")
+
+
 def open_projector(settings: Settings) -> Projector:
-    prepare_topics(settings)
+    prepare_topics(settings, extra=[dead_letter_topic(settings)])
     engine = open_projection_db(sqlalchemy_url(settings.projections_url), writer=True)
     projector = Projector(
         new_consumer(settings.kafka_bootstrap_servers, settings.projector_group),
@@ -80,6 +85,9 @@ def open_projector(settings: Settings) -> Projector:
         settings.projector_group,
         ledger_topics(settings),
         project_envelopes,
+        KafkaDeadLetters(
+            new_producer(settings.kafka_bootstrap_servers), dead_letter_topic(settings)
+        ),
     )
     projector.start()
     return projector

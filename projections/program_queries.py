@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, case, func, or_, select
 
 from projections.tables import (
+    dead_letter,
     exclusivity_decision,
     opportunity,
     partner_specialization,
@@ -256,3 +257,21 @@ def latest_decision_date(connection: Connection) -> date | None:
     """The business date of the last decision: "now" in a replayed history."""
     value = connection.execute(select(func.max(exclusivity_decision.c.decided_on))).scalar()
     return value if isinstance(value, date) else None
+
+
+@dataclass(frozen=True)
+class DeadLetterView:
+    topic: str
+    partition: int
+    offset: int
+    reason: str
+
+
+def dead_letters(connection: Connection) -> list[DeadLetterView]:
+    """Messages the projector set aside because it could not decode them."""
+    rows = connection.execute(
+        select(dead_letter).order_by(
+            dead_letter.c.topic, dead_letter.c.partition, dead_letter.c.offset
+        )
+    )
+    return [DeadLetterView(r.topic, r.partition, r.offset, r.reason) for r in rows]

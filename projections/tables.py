@@ -170,3 +170,14 @@ quote = Table(
     Column("issued_on", Date, nullable=False),
     Column("position", BigInteger, nullable=False),
 )
+
+# Messages the projector could not decode, kept for ops (see consumers.dead_letters).
+dead_letter = Table(
+    "dead_letter",
+    metadata,
+    Column("group_id", String(100), primary_key=True),
+    Column("topic", String(200), primary_key=True),
+    Column("partition", Integer, primary_key=True),
+    Column("offset", BigInteger, primary_key=True),
+    Column("reason", String(1000), nullable=False),
+)
