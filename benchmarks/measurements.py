@@ -16,6 +16,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from sqlalchemy import create_engine
 
 from benchmarks.workload import OutgoingMessage
+from contracts.chain import GENESIS
 from domain.ledger import Ledger
 from infra.event_store import sqlalchemy_url
 from infra.kafka_clients import consumer_settings, ensure_topics, producer_settings
@@ -57,7 +58,7 @@ def time_relay(settings: Settings, ledger: Ledger, expected: int) -> Timing:
 def reset_relay_checkpoint(settings: Settings) -> None:
     engine = create_engine(sqlalchemy_url(settings.event_store_url))
     try:
-        RelayCheckpoint(engine).save(0)
+        RelayCheckpoint(engine).save(GENESIS)
     finally:
         engine.dispose()
 

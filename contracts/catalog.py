@@ -87,11 +87,15 @@ class UnknownEventType(LookupError):
 
 
 def _contract(
-    domain_class: type, event_type: str, payload: type[Schema], business_date_field: str
+    domain_class: type,
+    event_type: str,
+    payload: type[Schema],
+    business_date_field: str,
+    version: int = 1,
 ) -> EventContract:
     aggregate_type = event_type.split(".", 1)[0]
     return EventContract(
-        domain_class, aggregate_type, event_type, 1, payload(), business_date_field
+        domain_class, aggregate_type, event_type, version, payload(), business_date_field
     )
 
 
@@ -193,10 +197,18 @@ CONTRACTS: tuple[EventContract, ...] = (
     ),
     _contract(Opportunity.QuoteIssued, "opportunity.quote-issued", p.QuoteIssuedV1, "issued_on"),
     _contract(Opportunity.Won, "opportunity.won", p.OpportunityWonV1, "won_on"),
-    _contract(Opportunity.Lost, "opportunity.lost", p.OpportunityLostV1, "lost_on"),
+    _contract(Opportunity.Lost, "opportunity.lost", p.OpportunityLostV2, "lost_on", version=2),
+    # Older versions stay: events recorded and published in them are history.
+    _contract(Opportunity.Lost, "opportunity.lost", p.OpportunityLostV1, "lost_on", version=1),
 )
 
-_BY_CLASS = {contract.domain_class: contract for contract in CONTRACTS}
+
+def is_current(contract: EventContract) -> bool:
+    """Whether new events of this type are written in this version (the domain class's)."""
+    return contract.schema_version == getattr(contract.domain_class, "class_version", 1)
+
+
+_BY_CLASS = {contract.domain_class: contract for contract in CONTRACTS if is_current(contract)}
 _BY_TYPE = {(contract.event_type, contract.schema_version): contract for contract in CONTRACTS}
 
 AGGREGATE_TYPES: tuple[str, ...] = tuple(sorted({c.aggregate_type for c in CONTRACTS}))
@@ -223,3 +235,8 @@ def contract_for_type(event_type: str, schema_version: int) -> EventContract:
 def topic_name(prefix: str, aggregate_type: str) -> str:
     """One topic per aggregate category, e.g. ``ledger.partner``."""
     return f"{prefix}.{aggregate_type}"
+
+
+def chain_topic_name(prefix: str) -> str:
+    """Where the relay publishes the hash chain's seals (one partition, so they stay in order)."""
+    return f"{prefix}.chain"

@@ -17,9 +17,17 @@ from uuid import UUID
 import orjson
 from marshmallow import ValidationError
 
-from contracts.catalog import CONTRACTS, EventContract, contract_for_event, contract_for_type
+from contracts.catalog import (
+    CONTRACTS,
+    EventContract,
+    contract_for_event,
+    contract_for_type,
+    is_current,
+)
+from contracts.chain import GENESIS, ChainHead
 from contracts.envelope import ENVELOPE_VERSION, Envelope, EnvelopeSchema
 from contracts.fast_load import FastLoad
+from contracts.upcasting import upcast
 from domain.identity import EVENT_ID_NAMESPACE
 
 _envelope_schema = EnvelopeSchema()
@@ -52,8 +60,8 @@ def event_id_text(aggregate_id: str, aggregate_version: int) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def encode(domain_event: Any, position: int) -> WireMessage:
-    """Wrap one domain event (at its global position) in the published envelope.
+def encode(domain_event: Any, position: int, link: ChainHead = GENESIS) -> WireMessage:
+    """Wrap one domain event (at its global position, after `link`) in the published envelope.
 
     Payload attributes are read directly rather than through ``Schema.dump``:
     ``EventContract.payload_attributes`` admits only fields whose wire form is what orjson
@@ -69,6 +77,7 @@ def encode(domain_event: Any, position: int) -> WireMessage:
         effective_on=getattr(domain_event, contract.business_date_field),
         recorded_at=domain_event.timestamp,
         payload={name: getattr(domain_event, name) for name in contract.payload_attributes},
+        link=link,
     )
 
 
@@ -81,6 +90,7 @@ def encode_envelope(
     effective_on: Any,
     recorded_at: Any,
     payload: dict[str, Any],
+    link: ChainHead,
 ) -> WireMessage:
     """The message for one event, from values already in (or natively encodable to) wire form."""
     aggregate_text = str(aggregate_id)
@@ -94,6 +104,8 @@ def encode_envelope(
         "event_type": contract.event_type,
         "payload": payload,
         "position": position,
+        "previous_hash": link.hash,
+        "previous_position": link.position,
         "recorded_at": recorded_at,
         "schema_version": contract.schema_version,
     }
@@ -132,7 +144,7 @@ def decode(value: bytes) -> Envelope:
         payload = contract.payload.load(envelope.payload)
     except (ValueError, ValidationError, LookupError) as error:
         raise UndecodableMessage(f"undecodable message: {error}") from error
-    return _with_payload(envelope, payload)
+    return _current(envelope, payload)
 
 
 def _json_loads(value: bytes) -> Any:
@@ -142,12 +154,22 @@ def _json_loads(value: bytes) -> Any:
         raise UndecodableMessage(f"undecodable message: {error}") from error
 
 
-def _with_payload(envelope: Envelope, payload: dict[str, Any]) -> Envelope:
+def _current(envelope: Envelope, payload: dict[str, Any]) -> Envelope:
+    """The envelope with its validated payload, upcast to the current version if older."""
     fields = dict(envelope.__dict__)
+    if (envelope.event_type, envelope.schema_version) in _OLDER_VERSIONS:
+        fields["schema_version"], payload = upcast(
+            envelope.event_type, envelope.schema_version, payload
+        )
     fields["payload"] = payload
     return Envelope(**fields)
 
 
+_OLDER_VERSIONS = frozenset(
+    (contract.event_type, contract.schema_version)
+    for contract in CONTRACTS
+    if not is_current(contract)
+)
 _fast_envelope = FastLoad(_envelope_schema)
 if not _fast_envelope.supported:  # pragma: no cover - a schema change must keep decoding fast
     raise TypeError("EnvelopeSchema: no fast path; see contracts.fast_load.FastLoad")
@@ -163,4 +185,4 @@ def _decode_fast(raw: Any) -> Envelope | None:
         return None
     loader = _fast_payloads.get((envelope.event_type, envelope.schema_version))
     payload = None if loader is None else loader.load(envelope.payload)
-    return None if payload is None else _with_payload(envelope, payload)
+    return None if payload is None else _current(envelope, payload)

@@ -220,3 +220,4 @@ class RecordLossSchema(_CommandSchema):
     opportunity = _reference
     lost_on = _business_date()
     reason = fields.String(required=True, validate=validate.Length(max=500))
+    lost_to = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 200))

@@ -9,6 +9,8 @@ from uuid import UUID
 
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
+from contracts.chain import HASH_PATTERN
+
 ENVELOPE_VERSION = 1
 
 
@@ -17,7 +19,8 @@ class Envelope:
     """One event as downstream systems see it.
 
     `position` is the event's place in the ledger's global order (the event store's
-    notification id): strictly increasing, but with possible holes.
+    notification id): strictly increasing, but with possible holes. `previous_position` and
+    `previous_hash` link it to the event before it in that order (see contracts.chain).
     """
 
     event_id: UUID
@@ -30,6 +33,8 @@ class Envelope:
     recorded_at: datetime
     effective_on: date
     payload: dict[str, Any]
+    previous_position: int
+    previous_hash: str
     envelope_version: int = ENVELOPE_VERSION
 
 
@@ -48,6 +53,8 @@ class EnvelopeSchema(Schema):
     recorded_at = fields.AwareDateTime(required=True)
     effective_on = fields.Date(required=True)
     payload = fields.Dict(keys=fields.String(), required=True)
+    previous_position = fields.Integer(required=True, validate=validate.Range(min=0))
+    previous_hash = fields.String(required=True, validate=validate.Regexp(HASH_PATTERN))
 
     @post_load
     def make_envelope(self, data: dict[str, Any], **_: Any) -> Envelope:

@@ -222,3 +222,9 @@ class OpportunityWonV1(StrictSchema):
 class OpportunityLostV1(StrictSchema):
     lost_on = fields.Date(required=True)
     reason = _text()
+
+
+class OpportunityLostV2(OpportunityLostV1):
+    """Adds who won the deal instead; null when the vendor does not know."""
+
+    lost_to = fields.String(required=True, allow_none=True, validate=validate.Length(1, 200))

@@ -100,3 +100,4 @@ class RecordLoss:
     opportunity: str
     lost_on: date
     reason: str
+    lost_to: str | None = None

@@ -283,7 +283,7 @@ class Ledger(Application[UUID]):
     def record_loss(self, command: RecordLoss) -> None:
         def attempt() -> None:
             opportunity = self.get_opportunity(command.opportunity)
-            opportunity.record_loss(command.lost_on, command.reason)
+            opportunity.record_loss(command.lost_on, command.reason, command.lost_to)
             self.save(opportunity)
 
         retry_on_conflict(attempt)

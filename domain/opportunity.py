@@ -125,8 +125,17 @@ class Opportunity(Aggregate):
         decision_id: UUID | None
 
     class Lost(Aggregate.Event):
+        """Version 2 names who won the deal instead (`lost_to`), when the vendor knows."""
+
+        class_version = 2
         lost_on: date
         reason: str
+        lost_to: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            # Losses recorded before version 2 did not say to whom: unknown, not guessed.
+            state["lost_to"] = None
 
     @staticmethod
     def create_id(reference: str) -> UUID:
@@ -288,10 +297,10 @@ class Opportunity(Aggregate):
         self._won(partner_id, amount, won_on, qualified, decision_id)
         return qualified
 
-    def record_loss(self, lost_on: date, reason: str) -> None:
+    def record_loss(self, lost_on: date, reason: str, lost_to: str | None = None) -> None:
         self.check_open()
         self.check_not_before_history(lost_on)
-        self._lost(lost_on, reason)
+        self._lost(lost_on, reason, lost_to)
 
     # --- queries --------------------------------------------------------------------------
 
@@ -428,7 +437,7 @@ class Opportunity(Aggregate):
         self.protection = None
 
     @event(Lost)
-    def _lost(self, lost_on: date, reason: str) -> None:
+    def _lost(self, lost_on: date, reason: str, lost_to: str | None) -> None:
         self._touch(lost_on)
         self.outcome = Outcome(None, Decimal(0), lost_on, False)
         self.protection = None

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from contracts.chain_verify import Verification
 from infra.audit_replay import ReplayTargetNotEmpty, replay
+from infra.audit_verify import verify
 from infra.cli_support import EXIT_RULE_BROKEN, InvalidInput
 from infra.event_store import redact
-from infra.output import table, to_json
+from infra.output import Progress, table, to_json
 from infra.settings import Settings
 
 SHOWN_DIFFERENCES = 20
@@ -56,6 +59,38 @@ def describe(differences: list[Any]) -> str:
     )
 
 
+def audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    with Progress("verify: records read") as shown:
+        result = verify(settings, on_progress=shown)
+    if args.json:
+        print(to_json([verification_document(result)]))
+    elif result.ok:
+        print(
+            f"verify: the chain holds: {result.events} events, {result.seals} seals, "
+            f"head at position {result.head.position} ({result.head.hash})"
+        )
+    else:
+        first = result.problems[0]
+        print(f"verify: FAILED at position {first.position} ({first.kind}): {first.detail}")
+        rows = [[p.kind, p.position, p.where, p.detail] for p in result.problems]
+        print(table(["problem", "position", "record", "detail"], rows[:SHOWN_DIFFERENCES]))
+        if len(rows) > SHOWN_DIFFERENCES:
+            print(f"... and {len(rows) - SHOWN_DIFFERENCES} more")
+    return 0 if result.ok else EXIT_RULE_BROKEN
+
+
+def verification_document(result: Verification) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "events": result.events,
+        "seals": result.seals,
+        "head_position": result.head.position,
+        "head_hash": result.head.hash,
+        "first_bad_position": result.first_problem.position if result.first_problem else None,
+        "problems": [asdict(problem) for problem in result.problems],
+    }
+
+
 def add_audit_commands(commands: Any) -> None:
     audit = commands.add_parser("audit", help="auditors' checks").add_subparsers(
         dest="audit_command", required=True
@@ -68,3 +103,13 @@ def add_audit_commands(commands: Any) -> None:
     p.add_argument("--into", help="an empty database URL (default: a new file under var/)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=audit_replay)
+    p = audit.add_parser(
+        "verify",
+        help="check every published event against the hash chain and its seals (Kafka only)",
+        description="Reads the ledger's topics from offset zero and reports the first position "
+        "where an event was altered, is missing, was injected or is out of order. "
+        "Exit code 1 when anything is wrong.",
+        epilog="example: ledger audit verify --json",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=audit_verify)

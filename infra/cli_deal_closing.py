@@ -56,6 +56,7 @@ def lose(args: argparse.Namespace, settings: Settings) -> int:
             "opportunity": args.opportunity,
             "lost_on": today_or(args.lost_on),
             "reason": args.reason or "",
+            "lost_to": args.lost_to,
         },
     )
     open_ledger(settings).record_loss(command)
@@ -82,4 +83,5 @@ def add_closing_commands(deal: Any) -> None:
     p.add_argument("opportunity")
     p.add_argument("--lost-on", help="YYYY-MM-DD (default: today)")
     p.add_argument("--reason")
+    p.add_argument("--lost-to", help="who won the deal instead, when known")
     p.set_defaults(handler=lose)

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine
 
 from consumers.dead_letters import KafkaDeadLetters
 from consumers.projector import Projector
-from contracts.catalog import AGGREGATE_TYPES, topic_name
+from contracts.catalog import AGGREGATE_TYPES, chain_topic_name, topic_name
 from domain.ledger import Ledger
 from infra.event_store import sqlalchemy_url
 from infra.kafka_clients import ensure_topics, new_consumer, new_producer
@@ -47,14 +47,29 @@ def prepare_topics(settings: Settings, extra: list[str] | None = None) -> None:
         ) from None
 
 
+def chain_topic(settings: Settings) -> str:
+    return chain_topic_name(settings.topic_prefix)
+
+
+def prepare_chain_topic(settings: Settings) -> None:
+    # One partition: seals are read back in the order they were written.
+    ensure_topics(
+        settings.kafka_bootstrap_servers,
+        [chain_topic(settings)],
+        1,
+        settings.topic_replication_factor,
+    )
+
+
 def open_relay(settings: Settings, ledger: Ledger) -> Relay:
     """A relay holding this store's lock, resumed from what Kafka says it already holds."""
     prepare_topics(settings)
+    prepare_chain_topic(settings)
     lock = RelayLock.acquire(settings.event_store_url, f"relay-{settings.topic_prefix}")
     try:
         checkpoint = RelayCheckpoint(create_engine(sqlalchemy_url(settings.event_store_url)))
         tail = published_after(
-            settings.kafka_bootstrap_servers, ledger_topics(settings), checkpoint.load()
+            settings.kafka_bootstrap_servers, ledger_topics(settings), checkpoint.load().position
         )
         relay = Relay(
             ledger,

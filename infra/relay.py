@@ -18,6 +18,11 @@ unbounded, see infra.kafka_clients), because an expired batch followed by a late
 succeeds would leave a hole in a partition. Should a hole ever be found at start-up, the relay
 refuses to fill it out of order (RelayStateMismatch) rather than reorder an aggregate's events.
 
+Why tampering shows: each envelope carries the hash of its predecessor's message value in the
+global order, and after each acknowledged batch a seal on `<prefix>.chain` records the head
+(contracts.chain). The chain is a pure function of the store: the encoding is deterministic and
+the checkpoint keeps the head, so events re-sent or skipped after a crash carry the same links.
+
 Why the topics belong to this store: at start-up a position on Kafka beyond the store's last
 event, or empty topics behind a non-zero checkpoint, mean the topics and the store have been
 mixed up (a reset broker, a reset store, two stores sharing a prefix); the relay refuses both.
@@ -27,12 +32,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from kafka import KafkaProducer, TopicPartition
 from kafka.partitioner.default import murmur2
+from kafka.producer.future import FutureRecordMetadata
 
-from contracts.catalog import AGGREGATE_TYPES, topic_name
+from contracts.catalog import AGGREGATE_TYPES, chain_topic_name, topic_name
+from contracts.chain import SEAL_HEADERS, SEAL_KEY, ChainHead, seal_value
 from domain.ledger import Ledger
 from infra.partition_tails import PublishedTail
 from infra.relay_checkpoint import RelayCheckpoint
@@ -69,40 +77,66 @@ class Relay:
         self.published = published
         self.batch_size = batch_size
         self.encoder = StoredEventEncoder(ledger.mapper)
-        self.position = checkpoint.load()
+        self.chain_topic = chain_topic_name(topic_prefix)
+        self.head = checkpoint.load()
         self._partitions: dict[str, list[int]] = {}
 
     def publish_batch(self) -> int:
         """Publish the next batch of stored events; returns how many notifications it covered."""
         notifications = self.ledger.recorder.select_notifications(
-            start=self.position + 1, limit=self.batch_size
+            start=self.head.position + 1, limit=self.batch_size
         )
         if not notifications:
             return 0
+        head = self.head
+        send = self.producer.send
         futures = []
         for notification in notifications:
-            message = self.encoder.encode(notification)
-            topic = self.topics[message.aggregate_type]
-            partition = self.partition_for(topic, message.key)
+            message = self.encoder.encode(notification, head)
+            head = head.after(notification.id, message.value)
             if notification.id in self.published:
                 continue  # Kafka already holds it: published before a crash, checkpoint lost
+            topic = self.topics[message.aggregate_type]
             futures.append(
-                self.producer.send(
+                send(
                     topic,
                     key=message.key,
                     value=message.value,
                     headers=message.headers,
-                    partition=partition,
+                    partition=self.partition_for(topic, message.key),
                 )
             )
         self.producer.flush()
+        self._raise_if_failed(futures)
+        # The seal goes out only once the events it vouches for are acknowledged, so a seal
+        # on Kafka never names an event Kafka lacks.
+        self._raise_if_failed([self._seal(head)])
+        self.head = head
+        self.checkpoint.save(head)
+        self.published = {p for p in self.published if p > head.position}
+        return len(notifications)
+
+    @property
+    def position(self) -> int:
+        """The highest position Kafka has acknowledged, with everything before it."""
+        return self.head.position
+
+    def _seal(self, head: ChainHead) -> FutureRecordMetadata:
+        future = self.producer.send(
+            self.chain_topic,
+            key=SEAL_KEY,
+            value=seal_value(head, datetime.now(UTC)),
+            headers=SEAL_HEADERS,
+            partition=0,
+        )
+        self.producer.flush()
+        return future
+
+    @staticmethod
+    def _raise_if_failed(futures: list[FutureRecordMetadata]) -> None:
         failed = [future.exception for future in futures if future.failed()]
         if failed:
             raise RelayPublishError(f"{len(failed)} of {len(futures)} messages failed: {failed[0]}")
-        self.position = notifications[-1].id
-        self.checkpoint.save(self.position)
-        self.published = {p for p in self.published if p > self.position}
-        return len(notifications)
 
     def partition_for(self, topic: str, key: bytes) -> int:
         """Kafka's default keyed partitioning, computed here so start-up recovery agrees with it."""

@@ -19,6 +19,7 @@ from eventsourcing.persistence import Mapper, Notification
 from eventsourcing.utils import get_topic
 
 from contracts.catalog import CONTRACTS, EventContract, UnknownEventType
+from contracts.chain import GENESIS, ChainHead
 from contracts.codec import WireMessage, encode_envelope
 from domain.transcodings import ENUM_TRANSCODINGS, DateAsISO
 
@@ -38,11 +39,13 @@ class StoredEventEncoder:
             raise ValueError(
                 "stored events are encrypted or compressed: decode them with the mapper"
             )
-        self._contracts = {get_topic(c.domain_class): c for c in CONTRACTS}
+        # Keyed by the version the event was recorded in: an event recorded before its class
+        # evolved is published in its recorded version, never rewritten.
+        self._contracts = {(get_topic(c.domain_class), c.schema_version): c for c in CONTRACTS}
 
-    def encode(self, notification: Notification) -> WireMessage:
-        contract = self._contract(notification.topic)
+    def encode(self, notification: Notification, link: ChainHead = GENESIS) -> WireMessage:
         state = orjson.loads(notification.state)
+        contract = self._contract(notification.topic, state.get("class_version", 1))
         return encode_envelope(
             contract,
             aggregate_id=_as_uuid(notification.originator_id),
@@ -56,13 +59,16 @@ class StoredEventEncoder:
                 for name in contract.payload_attributes
                 for value in (state[name],)
             },
+            link=link,
         )
 
-    def _contract(self, topic: str) -> EventContract:
+    def _contract(self, topic: str, version: int) -> EventContract:
         try:
-            return self._contracts[topic]
+            return self._contracts[(topic, version)]
         except KeyError:
-            raise UnknownEventType(f"no published contract for stored topic {topic!r}") from None
+            raise UnknownEventType(
+                f"no published contract for stored topic {topic!r} version {version}"
+            ) from None
 
 
 def _wire_form(value: Any) -> Any:

@@ -316,7 +316,9 @@ def opportunity_won(writer: BatchWriter, e: Envelope) -> None:
 
 def opportunity_lost(writer: BatchWriter, e: Envelope) -> None:
     _end_protection(writer, e, e.payload["lost_on"], "lost")
-    _update_opportunity(writer, e, status="lost", closed_on=e.payload["lost_on"])
+    _update_opportunity(
+        writer, e, status="lost", closed_on=e.payload["lost_on"], lost_to=e.payload["lost_to"]
+    )
 
 
 HANDLERS: dict[str, Handler] = {

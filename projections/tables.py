@@ -133,6 +133,7 @@ opportunity = Table(
     Column("closed_on", Date, nullable=True),
     Column("won_by", String(36), nullable=True),
     Column("amount", Numeric(18, 2), nullable=True),
+    Column("lost_to", String(200), nullable=True),
     Column("qualified", Boolean, nullable=True),
 )
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from contracts.chain import GENESIS
 from infra.event_store import open_ledger
 from infra.pipeline import open_projector, open_relay
 from infra.relay_checkpoint import RelayCheckpoint
@@ -87,7 +88,7 @@ def test_relay_that_lost_its_checkpoint_does_not_publish_twice(settings):
     relay_all(settings, ledger)
     # As if the relay crashed after Kafka acknowledged but before the checkpoint was written.
     relay = open_relay(settings, ledger)
-    relay.checkpoint.save(0)
+    relay.checkpoint.save(GENESIS)
     relay.close()
 
     relay_all(settings, ledger)
@@ -115,6 +116,6 @@ def test_relay_checkpoint_is_kept_beside_the_event_store(settings):
     try:
         relay.drain()
         assert isinstance(relay.checkpoint, RelayCheckpoint)
-        assert relay.checkpoint.load() == max(stored_positions(ledger))
+        assert relay.checkpoint.load().position == max(stored_positions(ledger))
     finally:
         relay.close()

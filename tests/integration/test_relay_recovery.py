@@ -5,6 +5,7 @@ import dataclasses
 import pytest
 from kafka import KafkaProducer
 
+from contracts.chain import GENESIS
 from infra.event_store import open_ledger
 from infra.kafka_clients import producer_settings
 from infra.pipeline import open_relay
@@ -29,9 +30,11 @@ def publish_directly(settings, ledger, keep) -> None:
     producer = KafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers, **producer_settings()
     )
+    head = GENESIS
     for notification in ledger.recorder.select_notifications(start=1, limit=1000):
+        message = encoder.encode(notification, head)
+        head = head.after(notification.id, message.value)
         if keep(notification.id):
-            message = encoder.encode(notification)
             topic = relay.topics[message.aggregate_type]
             producer.send(
                 topic,
