@@ -14,6 +14,7 @@ from infra.kafka_clients import ensure_topics, new_consumer, new_producer
 from infra.partition_tails import published_after
 from infra.relay import Relay
 from infra.relay_checkpoint import RelayCheckpoint
+from infra.relay_feed import EncoderProcess
 from infra.relay_lock import RelayLock
 from infra.settings import Settings
 from projections.database import open_projection_db
@@ -66,6 +67,7 @@ def open_relay(settings: Settings, ledger: Ledger) -> Relay:
     prepare_topics(settings)
     prepare_chain_topic(settings)
     lock = RelayLock.acquire(settings.event_store_url, f"relay-{settings.topic_prefix}")
+    relay: Relay | None = None
     try:
         checkpoint = RelayCheckpoint(create_engine(sqlalchemy_url(settings.event_store_url)))
         tail = published_after(
@@ -81,7 +83,12 @@ def open_relay(settings: Settings, ledger: Ledger) -> Relay:
             lock=lock,
         )
         relay.check_against(tail)
+        relay.reseal()
+        if settings.relay_encoder == "process":
+            relay.feed = EncoderProcess(settings, relay.partition_counts())
     except BaseException:
+        if relay is not None:
+            relay.producer.close()
         lock.release()
         raise
     return relay

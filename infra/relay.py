@@ -30,22 +30,28 @@ mixed up (a reset broker, a reset store, two stores sharing a prefix); the relay
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from kafka import KafkaProducer, TopicPartition
-from kafka.partitioner.default import murmur2
 from kafka.producer.future import FutureRecordMetadata
 
 from contracts.catalog import AGGREGATE_TYPES, chain_topic_name, topic_name
 from contracts.chain import SEAL_HEADERS, SEAL_KEY, ChainHead, seal_value
 from domain.ledger import Ledger
 from infra.partition_tails import PublishedTail
+from infra.partitioning import keyed_partition_index
+from infra.relay_batches import BatchEncoder
 from infra.relay_checkpoint import RelayCheckpoint
+from infra.relay_feed import Feed, InlineFeed
 from infra.relay_lock import RelayLock
 from infra.stored_event_encoder import StoredEventEncoder
+
+# Batches handed to the producer before the relay waits for the oldest to be acknowledged.
+MAX_BATCHES_IN_FLIGHT = 3
 
 
 class RelayPublishError(RuntimeError):
@@ -68,69 +74,109 @@ class Relay:
         published: set[int],
         batch_size: int = 2000,
         lock: RelayLock | None = None,
+        feed: Feed | None = None,
     ) -> None:
         self.ledger = ledger
         self.lock = lock
         self.producer = producer
         self.checkpoint = checkpoint
         self.topics = {kind: topic_name(topic_prefix, kind) for kind in AGGREGATE_TYPES}
+        self.chain_topic = chain_topic_name(topic_prefix)
+        self.head = checkpoint.load()
         self.published = published
         self.batch_size = batch_size
         self.encoder = StoredEventEncoder(ledger.mapper)
-        self.chain_topic = chain_topic_name(topic_prefix)
-        self.head = checkpoint.load()
         self._partitions: dict[str, list[int]] = {}
+        self.feed: Feed = feed or InlineFeed(
+            BatchEncoder(ledger.recorder, ledger.mapper, self.partition_counts(), batch_size)
+        )
+        self._requested = False
+        self._sent_head = self.head
+        self._in_flight: deque[tuple[ChainHead, list[FutureRecordMetadata]]] = deque()
 
     def publish_batch(self) -> int:
-        """Publish the next batch of stored events; returns how many notifications it covered."""
-        notifications = self.ledger.recorder.select_notifications(
-            start=self.head.position + 1, limit=self.batch_size
-        )
-        if not notifications:
+        """Send the next batch of stored events; returns how many notifications it covered.
+
+        Batches are pipelined: a batch is handed to the producer while earlier ones are still
+        being acknowledged, and each is sealed and checkpointed once all its records are
+        acknowledged (the producer's idempotence keeps them in order per partition). When
+        the store has nothing more, everything in flight is flushed and settled, and 0 is
+        returned: after that, Kafka holds every event up to `position`.
+        """
+        if not self._requested:
+            self.feed.request(self._sent_head)
+        batch = self.feed.receive()
+        self._requested = False
+        if not batch.records:
+            self._settle(everything=True)
             return 0
-        head = self.head
+        # Ask for the next batch now: it is encoded while this one is sent and acknowledged.
+        self.feed.request(batch.head)
+        self._requested = True
+        topics = [self.topics[kind] for kind in AGGREGATE_TYPES]
+        published = self.published
         send = self.producer.send
-        futures = []
-        for notification in notifications:
-            message = self.encoder.encode(notification, head)
-            head = head.after(notification.id, message.value)
-            if notification.id in self.published:
-                continue  # Kafka already holds it: published before a crash, checkpoint lost
-            topic = self.topics[message.aggregate_type]
-            futures.append(
-                send(
-                    topic,
-                    key=message.key,
-                    value=message.value,
-                    headers=message.headers,
-                    partition=self.partition_for(topic, message.key),
-                )
-            )
-        self.producer.flush()
-        self._raise_if_failed(futures)
-        # The seal goes out only once the events it vouches for are acknowledged, so a seal
-        # on Kafka never names an event Kafka lacks.
-        self._raise_if_failed([self._seal(head)])
-        self.head = head
-        self.checkpoint.save(head)
-        self.published = {p for p in self.published if p > head.position}
-        return len(notifications)
+        futures = [
+            send(topics[kind], key=key, value=value, headers=headers, partition=partition)
+            for position, kind, partition, key, value, headers in batch.records
+            # Kafka already holds it: published before a crash, checkpoint lost
+            if position not in published
+        ]
+        self._in_flight.append((batch.head, futures))
+        self._sent_head = batch.head
+        self._settle(everything=False)
+        return len(batch.records)
 
-    @property
-    def position(self) -> int:
-        """The highest position Kafka has acknowledged, with everything before it."""
-        return self.head.position
+    def _settle(self, everything: bool) -> None:
+        """Seal and checkpoint the batches Kafka has acknowledged, oldest first.
 
-    def _seal(self, head: ChainHead) -> FutureRecordMetadata:
-        future = self.producer.send(
+        With `everything`, flush and settle all; otherwise wait only when more than
+        MAX_BATCHES_IN_FLIGHT are outstanding, for the oldest.
+        """
+        if everything:
+            self.producer.flush()
+        while self._in_flight:
+            head, futures = self._in_flight[0]
+            if len(self._in_flight) > MAX_BATCHES_IN_FLIGHT:
+                _wait_for(futures)
+            elif not all(future.is_done for future in futures):
+                break
+            self._raise_if_failed(futures)
+            self._in_flight.popleft()
+            # The seal goes out only once the events it vouches for are acknowledged, so a
+            # seal on Kafka never names an event Kafka lacks.
+            self.seal(head)
+            self.checkpoint.save(head)
+            self.head = head
+            if self.published:
+                self.published = {p for p in self.published if p > head.position}
+        if everything:
+            self.producer.flush()  # the last seal
+
+    def seal(self, head: ChainHead) -> None:
+        """Publish a seal on `head` (sent with the next records, or by the next flush)."""
+        self.producer.send(
             self.chain_topic,
             key=SEAL_KEY,
             value=seal_value(head, datetime.now(UTC)),
             headers=SEAL_HEADERS,
             partition=0,
         )
-        self.producer.flush()
-        return future
+
+    def reseal(self) -> None:
+        """Seal the checkpoint's head again at start-up: a relay killed between its last
+        checkpoint and that seal's delivery would otherwise leave the tail unsealed."""
+        if self.head.position > 0:
+            self.seal(self.head)
+            self.producer.flush()
+
+    @property
+    def position(self) -> int:
+        """The highest position Kafka has acknowledged, with everything before it."""
+        return self.head.position
+
+    def partition_counts(self) -> dict[str, int]:
+        return {kind: len(self._partitions_of(topic)) for kind, topic in self.topics.items()}
 
     @staticmethod
     def _raise_if_failed(futures: list[FutureRecordMetadata]) -> None:
@@ -140,11 +186,17 @@ class Relay:
 
     def partition_for(self, topic: str, key: bytes) -> int:
         """Kafka's default keyed partitioning, computed here so start-up recovery agrees with it."""
+        partitions = self._partitions_of(topic)
+        return partitions[keyed_partition_index(key, len(partitions))]
+
+    def _partitions_of(self, topic: str) -> list[int]:
         partitions = self._partitions.get(topic)
         if partitions is None:
             partitions = sorted(self.producer.partitions_for(topic))
+            if partitions != list(range(len(partitions))):
+                raise RelayStateMismatch(f"{topic} has partitions {partitions}, not 0..n-1")
             self._partitions[topic] = partitions
-        return partitions[keyed_partition_index(key, len(partitions))]
+        return partitions
 
     def check_against(self, tail: PublishedTail) -> None:
         """Refuse topics that do not belong to this store, or that have a hole to fill."""
@@ -200,14 +252,15 @@ class Relay:
                 stop.wait(idle_wait_s)
 
     def close(self) -> None:
+        self.feed.close()
         self.producer.close()
         if self.lock is not None:
             self.lock.release()
 
 
-# murmur2 is pure Python and a partner's key recurs for every one of its events.
-@lru_cache(maxsize=65536)
-def keyed_partition_index(key: bytes, partition_count: int) -> int:
-    """The Java client's keyed partitioning, so any Kafka client agrees on a key's partition."""
-    index: int = (murmur2(key) & 0x7FFFFFFF) % partition_count
-    return index
+def _wait_for(futures: list[FutureRecordMetadata]) -> None:
+    for future in futures:
+        if not future.is_done:
+            # A failure is reported with the others by Relay._raise_if_failed.
+            with contextlib.suppress(Exception):
+                future.get()

@@ -33,6 +33,8 @@ class Settings:
     projector_group: str
     relay_batch_size: int
     postgres_lock_timeout_s: int
+    # "process": the relay encodes in a child process while it sends; "inline": one process.
+    relay_encoder: str = "process"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -61,7 +63,16 @@ class Settings:
             projector_group=env.get("LEDGER_PROJECTOR_GROUP", "ledger-projector"),
             relay_batch_size=_int(env, "LEDGER_RELAY_BATCH_SIZE", 2000),
             postgres_lock_timeout_s=_int(env, "LEDGER_POSTGRES_LOCK_TIMEOUT_S", 5),
+            relay_encoder=_choice(env, "LEDGER_RELAY_ENCODER", ("process", "inline")),
         )
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`; the first is the default."""
+    raw = env.get(name) or choices[0]
+    if raw not in choices:
+        raise SettingsError(f"{name}={raw!r} must be one of {', '.join(choices)}")
+    return raw
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

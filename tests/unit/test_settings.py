@@ -57,3 +57,10 @@ def test_unsupported_url_is_rejected_without_leaking_the_password():
 
 def test_sqlalchemy_uses_psycopg3_for_postgresql():
     assert sqlalchemy_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_the_relay_encodes_in_a_process_of_its_own_unless_told_otherwise():
+    assert Settings.from_env({}).relay_encoder == "process"
+    assert Settings.from_env({"LEDGER_RELAY_ENCODER": "inline"}).relay_encoder == "inline"
+    with pytest.raises(SettingsError, match="LEDGER_RELAY_ENCODER='threads' must be one of"):
+        Settings.from_env({"LEDGER_RELAY_ENCODER": "threads"})
