@@ -1,4 +1,4 @@
-# The ledger's processes (relay, projector, CLI) for docker-compose.yml.
+# The ledger's processes (relay, projector, CLI, API) for docker-compose.yml.
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -7,5 +7,6 @@ COPY contracts contracts
 COPY projections projections
 COPY consumers consumers
 COPY infra infra
+COPY api api
 RUN pip install --no-cache-dir .
 ENTRYPOINT ["ledger"]

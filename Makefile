@@ -36,6 +36,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## Regenerate the published event contracts (JSON Schema, AsyncAPI) in contracts/published/.
+.PHONY: contracts
+contracts: install
+	$(BIN)/python -m contracts.publish
+
 ## Throughput of relay and projector against the raw kafka-python client (BENCH_EVENTS=N).
 bench: install
 	$(BIN)/python -m benchmarks.run

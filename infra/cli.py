@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 
@@ -25,6 +26,7 @@ from infra.cli_support import (
     EXIT_UNAVAILABLE,
     InvalidInput,
 )
+from infra.cli_tokens import add_token_commands
 from infra.demo import demo
 from infra.kafka_launcher import LauncherError
 from infra.partition_tails import TailReadTimeout
@@ -46,8 +48,13 @@ UNAVAILABLE = (
 )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+# A layer above infra (the HTTP API) adds its commands to the parser through these, since infra
+# may not import it.
+Extension = Callable[[Any], None]
+
+
+def main(argv: Sequence[str] | None = None, extensions: Sequence[Extension] = ()) -> int:
+    parser = build_parser(extensions)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -71,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 # --- argument parsing -----------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ledger", description="Channel Ledger: the partner program's event-sourced ledger."
     )
@@ -85,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_pipeline_commands(commands)
     add_program_commands(commands, partner)
     add_audit_commands(commands)
+    add_token_commands(commands)
+    for extend in extensions:
+        extend(commands)
 
     p = commands.add_parser(
         "demo",

@@ -1,0 +1,98 @@
+"""The API's Flask application: `create_app(settings, tokens)`.
+
+flask-smorest loads request bodies and query strings with the marshmallow schemas of
+``contracts`` and writes the OpenAPI document (``GET /openapi.json``) from the same schemas.
+More blueprints (a dashboard, metrics) can be passed in; each of their views must declare its
+access rule like the ledger's own (see ``api.access``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, Response
+from flask_smorest import Api, Blueprint
+from werkzeug.exceptions import HTTPException
+
+from api.access import install_access_control
+from api.backends import EXTENSION, Backends
+from api.command_views import command_blueprint
+from api.deal_views import deal_blueprint
+from api.operations_views import operations_blueprint
+from api.partner_views import partner_blueprint
+from api.problems import PROBLEM_JSON, from_http_exception, register_problem_handlers
+from contracts.api_schemas import ProblemSchema
+from infra.settings import Settings
+from infra.tokens import TokenSource
+
+OPENAPI = {
+    "API_TITLE": "Channel Ledger",
+    "API_VERSION": "1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "API_SPEC_OPTIONS": {
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+        "info": {
+            "description": "Commands and queries of the partner program's ledger. Every error "
+            "is an RFC 9457 problem document."
+        },
+    },
+}
+
+
+class LedgerApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, with errors as problem details, documented as such."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        return from_http_exception(error)
+
+    def _register_responses(self) -> None:
+        # The same components flask-smorest registers, with the problem media type.
+        saved = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = saved
+
+
+def _numeric_bounds(_converter: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict[str, Any]:
+    # Decimal bounds (amounts' caps) would be written as JSON strings, which OpenAPI rejects.
+    return {
+        key: float(value) if value % 1 else int(value)
+        for key, value in ret.items()
+        if key in ("minimum", "maximum") and isinstance(value, Decimal)
+    }
+
+
+def create_app(
+    settings: Settings, tokens: TokenSource, extra_blueprints: Sequence[Blueprint] = ()
+) -> Flask:
+    app = Flask(__name__)
+    app.config.update(OPENAPI)
+    app.extensions[EXTENSION] = Backends(settings)
+    api = LedgerApi(app)
+    api.ma_plugin.converter.add_attribute_function(_numeric_bounds)
+    for blueprint in (
+        partner_blueprint(),
+        deal_blueprint(),
+        operations_blueprint(),
+        command_blueprint(),
+        *extra_blueprints,
+    ):
+        api.register_blueprint(blueprint)
+    register_problem_handlers(app)
+    install_access_control(app, tokens)
+    return app
+
+
+def close_app(app: Flask) -> None:
+    backends: Any = app.extensions[EXTENSION]
+    backends.close()

@@ -1,0 +1,93 @@
+"""Opportunities: decision history and quotes, expiring protections, decisions by reason.
+
+A partner token sees only its own decisions and quotes. An opportunity it has neither
+registered nor been quoted on gets exactly the 404 a missing one gets, and what it does see
+names no other partner: the evidence of a denial (the protecting decision) is left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from flask_smorest import Blueprint
+from werkzeug.exceptions import NotFound
+
+from api.access import READERS, STAFF, allow, partner_scope
+from api.backends import projections
+from contracts.api_schemas import (
+    DealHistorySchema,
+    DecisionCountSchema,
+    DecisionSchema,
+    ExpiringQuerySchema,
+)
+from projections import program_queries as views
+
+PARTNER_HIDDEN = ("evidence_event_ids",)
+
+
+def deal_blueprint() -> Blueprint:
+    blp = Blueprint("deals", __name__, description="opportunities, decisions and quotes")
+
+    @blp.route("/opportunities/<reference>/history")
+    @allow(*READERS)
+    @blp.response(200, DealHistorySchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def history(reference: str) -> dict[str, Any]:
+        """An opportunity's exclusivity decisions (reason, rules version, evidence) and quotes."""
+        with projections() as connection:
+            decisions = views.decision_history(connection, reference)
+            quotes = views.quotes_for(connection, reference) if decisions else []
+        return scoped_history(reference, decisions, quotes)
+
+    @blp.route("/registrations/expiring")
+    @allow(*READERS)
+    @blp.arguments(ExpiringQuerySchema, location="query")
+    @blp.response(200, DecisionSchema(many=True))
+    def expiring(query: dict[str, Any]) -> Any:
+        """Protections in force on as_of that lapse within the next `within` days."""
+        with projections() as connection:
+            found = views.expiring_registrations(
+                connection, query.get("as_of") or date.today(), query["within"]
+            )
+        scope = partner_scope()
+        if scope is None:
+            return found
+        return [partner_view(d) for d in found if d.partner == scope]
+
+    @blp.route("/decisions")
+    @allow(*STAFF)
+    @blp.response(200, DecisionCountSchema(many=True))
+    def decision_counts() -> list[views.DecisionCount]:
+        """Exclusivity decisions by outcome and reason, program-wide (not for partners)."""
+        with projections() as connection:
+            return views.decision_counts(connection)
+
+    return blp
+
+
+def scoped_history(
+    reference: str, decisions: list[views.DecisionView], quotes: list[views.QuoteView]
+) -> dict[str, Any]:
+    scope = partner_scope()
+    if scope is not None:
+        decisions = [d for d in decisions if d.partner == scope]
+        quotes = [q for q in quotes if q.partner == scope]
+    if not decisions and not quotes:
+        # The same answer for a missing opportunity and for one the partner has no part in.
+        raise NotFound("no such opportunity")
+    return {
+        "opportunity": reference,
+        "decisions": decisions if scope is None else [partner_view(d) for d in decisions],
+        "quotes": quotes,
+    }
+
+
+def partner_view(decision: views.DecisionView) -> dict[str, Any]:
+    """The decision without what could point at another partner (the response schema leaves
+    out absent keys)."""
+    shown = asdict(decision)
+    for name in PARTNER_HIDDEN:
+        del shown[name]
+    return shown

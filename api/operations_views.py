@@ -1,0 +1,49 @@
+"""What ops and auditors watch: dead letters, and the audit trail of decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from werkzeug.exceptions import NotFound
+
+from api.access import allow
+from api.backends import projections
+from contracts.api_schemas import AuditedHistorySchema, DeadLettersSchema
+from infra.tokens import Role
+from projections import program_queries as views
+
+
+def operations_blueprint() -> Blueprint:
+    blp = Blueprint("operations", __name__, description="dead letters and audit trails")
+
+    @blp.route("/dead-letters")
+    @allow(Role.OPS, Role.AUDITOR)
+    @blp.response(200, DeadLettersSchema)
+    def dead_letters() -> dict[str, Any]:
+        """Messages the projector could not decode, set aside on the dead-letter topic."""
+        with projections() as connection:
+            found = views.dead_letters(connection)
+        return {"count": len(found), "dead_letters": found}
+
+    @blp.route("/audit/opportunities/<reference>/decisions")
+    @allow(Role.AUDITOR)
+    @blp.response(200, AuditedHistorySchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def audited_decisions(reference: str) -> dict[str, Any]:
+        """Each decision on an opportunity with its evidence and the rule set in force that
+        day, as published: what an auditor needs to re-derive it."""
+        with projections() as connection:
+            decisions = views.decision_history(connection, reference)
+            rules = {
+                d.decided_on: views.rules_document_in_force(connection, d.decided_on)
+                for d in decisions
+            }
+        if not decisions:
+            raise NotFound("no such opportunity")
+        return {
+            "opportunity": reference,
+            "decisions": [{**vars(d), "rules_in_force": rules[d.decided_on]} for d in decisions],
+        }
+
+    return blp

@@ -1,0 +1,78 @@
+"""Partner status and tier history. A partner token sees its own partner and nothing else."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_smorest import Blueprint
+from werkzeug.exceptions import NotFound
+
+from api.access import READERS, allow, partner_scope
+from api.backends import projections
+from contracts.api_schemas import (
+    AsOfQuerySchema,
+    PartnerQuerySchema,
+    PartnerStatusSchema,
+    TierChangeSchema,
+    TierChangesQuerySchema,
+)
+from projections.program_queries import tier_history
+from projections.queries import PartnerStatusView, partner_statuses
+
+
+def partner_blueprint() -> Blueprint:
+    blp = Blueprint("partners", __name__, description="partner status and tier history")
+
+    @blp.route("/partners")
+    @allow(*READERS)
+    @blp.arguments(PartnerQuerySchema, location="query")
+    @blp.response(200, PartnerStatusSchema(many=True))
+    def list_partners(query: dict[str, Any]) -> list[PartnerStatusView]:
+        """Partners with their status as of a date, filtered by tier and specialization.
+
+        A partner token lists its own partner only.
+        """
+        tier, specialization = query.get("tier"), query.get("specialization")
+        with projections() as connection:
+            return partner_statuses(
+                connection,
+                query.get("as_of") or date.today(),
+                partner_scope(),
+                tier.value if tier else None,
+                specialization.value if specialization else None,
+            )
+
+    @blp.route("/partners/<code>")
+    @allow(*READERS)
+    @blp.arguments(AsOfQuerySchema, location="query")
+    @blp.response(200, PartnerStatusSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def one_partner(query: dict[str, Any], code: str) -> Any:
+        """One partner's status as of a date."""
+        scope = partner_scope()
+        found: list[PartnerStatusView] = []
+        if scope is None or scope == code:
+            with projections() as connection:
+                found = partner_statuses(connection, query.get("as_of") or date.today(), code)
+        if not found:
+            # The same answer whether the partner is missing or belongs to someone else.
+            raise NotFound("no such partner")
+        return found[0]
+
+    @blp.route("/tier-changes")
+    @allow(*READERS)
+    @blp.arguments(TierChangesQuerySchema, location="query")
+    @blp.response(200, TierChangeSchema(many=True))
+    def tier_changes(query: dict[str, Any]) -> Any:
+        """Tier changes with their evidence, for one partner or all.
+
+        A partner token sees its own partner's changes only.
+        """
+        scope, wanted = partner_scope(), query.get("partner")
+        if scope is not None and wanted not in (None, scope):
+            return []
+        with projections() as connection:
+            return tier_history(connection, scope or wanted)
+
+    return blp

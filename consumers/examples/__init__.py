@@ -1,0 +1,1 @@
+"""Runnable examples of downstream subscribers built with the subscriber kit."""
