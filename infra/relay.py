@@ -199,7 +199,9 @@ class Relay:
         return partitions
 
     def check_against(self, tail: PublishedTail) -> None:
-        """Refuse topics that do not belong to this store, or that have a hole to fill."""
+        """Refuse topics that do not belong to this store, that have a hole to fill, or whose
+        partition counts changed since events were placed on them."""
+        self._check_placement()
         last_stored = self.ledger.recorder.max_notification_id() or 0
         if tail.highest > last_stored:
             raise RelayStateMismatch(
@@ -220,6 +222,18 @@ class Relay:
                     f"{tp.topic}[{tp.partition}] lacks positions {sorted(missing)[:10]} that "
                     "precede ones it holds: publishing them now would reorder aggregates"
                 )
+
+    def _check_placement(self) -> None:
+        current = ",".join(f"{kind}={n}" for kind, n in sorted(self.partition_counts().items()))
+        recorded = self.checkpoint.placement()
+        if recorded is not None and recorded != current and self.head.position > 0:
+            raise RelayStateMismatch(
+                f"the ledger's topics now have partitions {current} but events were placed "
+                f"for {recorded}: keys would move and per-aggregate order would break. Restore "
+                "the partition counts, or relay this store to new topics (a new prefix)"
+            )
+        if recorded != current:
+            self.checkpoint.record_placement(current)
 
     def _placement(self, up_to: int) -> dict[int, TopicPartition]:
         """Where each event after the checkpoint, up to `up_to`, belongs on Kafka."""

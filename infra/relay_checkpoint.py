@@ -19,6 +19,9 @@ relay_checkpoint = Table(
     Column("position", BigInteger, nullable=False),
     Column("chain_count", BigInteger, nullable=False),
     Column("chain_hash", String(64), nullable=False),
+    # Partitions per topic when the events were placed, e.g. "opportunity=6,partner=6": keys
+    # move if a count changes, and the relay must notice (see Relay.check_against).
+    Column("placement", String(200), nullable=True),
 )
 
 
@@ -42,6 +45,30 @@ class RelayCheckpoint:
         if row is None:
             return GENESIS
         return ChainHead(int(row.position), int(row.chain_count), row.chain_hash)
+
+    def placement(self) -> str | None:
+        with self.engine.connect() as connection:
+            found: str | None = connection.execute(
+                select(relay_checkpoint.c.placement).where(relay_checkpoint.c.relay == self.relay)
+            ).scalar()
+        return found
+
+    def record_placement(self, placement: str) -> None:
+        with self.engine.begin() as connection:
+            mine = relay_checkpoint.c.relay == self.relay
+            updated = connection.execute(
+                update(relay_checkpoint).where(mine).values(placement=placement)
+            ).rowcount
+            if not updated:
+                connection.execute(
+                    relay_checkpoint.insert().values(
+                        relay=self.relay,
+                        position=GENESIS.position,
+                        chain_count=GENESIS.count,
+                        chain_hash=GENESIS.hash,
+                        placement=placement,
+                    )
+                )
 
     def save(self, head: ChainHead) -> None:
         values = {"position": head.position, "chain_count": head.count, "chain_hash": head.hash}

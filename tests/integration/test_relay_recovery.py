@@ -3,7 +3,8 @@
 import dataclasses
 
 import pytest
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.admin import NewPartitions
 
 from contracts.chain import GENESIS
 from infra.event_store import open_ledger
@@ -109,3 +110,19 @@ def test_a_second_relay_on_the_same_store_is_refused(settings):
     finally:
         first.close()
     open_relay(settings, ledger).close()  # released with the first relay
+
+
+def test_refuses_topics_whose_partition_count_changed(settings):
+    ledger = open_ledger(settings)
+    enrol_partners(ledger, 4)
+    drain(settings, ledger)
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        admin.create_partitions(
+            {f"{settings.topic_prefix}.partner": NewPartitions(settings.topic_partitions + 2)}
+        )
+    finally:
+        admin.close()
+    enrol_partners(ledger, 1, first=10)
+    with pytest.raises(RelayStateMismatch, match="per-aggregate order would break"):
+        open_relay(settings, ledger)
