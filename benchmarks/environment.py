@@ -51,6 +51,10 @@ class Workspace:
         The topics are the role's own too, unless `reading` names the role whose topics it
         consumes (a projector reads what a relay round published).
         """
+        return Settings.from_env(self.environment_for(role, reading=reading))
+
+    def environment_for(self, role: str, *, reading: str | None = None) -> dict[str, str]:
+        """The environment variables behind `settings_for(role)`, for a `ledger` subprocess."""
         env = dict(self.base_env)
         env.update(
             {
@@ -64,7 +68,7 @@ class Workspace:
                 "LEDGER_PROJECTOR_GROUP": f"bench-{self.run_id}-{role}",
             }
         )
-        return Settings.from_env(env)
+        return env
 
     def fresh_sqlite_settings(self, role: str) -> Settings:
         """`settings_for(role)`, with an event store of its own: a new SQLite file."""

@@ -13,6 +13,7 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("relay (Relay.drain)", "relay_events_per_s", "relay_vs_raw_producer"),
     ("raw producer", "raw_producer_events_per_s", None),
     ("projector (Projector.drain)", "projector_events_per_s", "projector_vs_raw_consumer"),
+    ("replay (ledger audit replay)", "replay_events_per_s", "replay_vs_raw_consumer"),
     ("raw consumer + json.loads", "raw_consumer_events_per_s", None),
 )
 
@@ -48,6 +49,12 @@ def application_lines(results: dict[str, Any]) -> list[str]:
             "s",
         ),
     ]
+    if "e2e_latency_p50_ms" in results:
+        load = f"{results['e2e_latency_rate_per_s']}/s"
+        rows += [
+            (f"command to projection p50 ({load})", f"{results['e2e_latency_p50_ms']:.1f}", "ms"),
+            (f"command to projection p99 ({load})", f"{results['e2e_latency_p99_ms']:.1f}", "ms"),
+        ]
     width = max(len(label) for label, _, _ in rows)
     header = f"application, fresh stores ({results['registrations']:,} registrations)"
     return [header, *(f"{label:<{width}}  {value:>10}  {unit}" for label, value, unit in rows)]

@@ -3,8 +3,9 @@
 One run, one broker: fill an event store with N events (untimed), then alternate raw producer
 and relay rounds, then raw consumer and projector rounds, in ABBA order, keeping the best round
 of each. Then, on fresh stores, deal registrations per second through the application (SQLite
-and PostgreSQL) and the seed scenario's wall time, recorded, relayed and projected. See
-benchmarks/README.md for what each figure means.
+and PostgreSQL), the seed scenario's wall time, recorded, relayed and projected, and the
+latency from command to projection under `ledger up` at a steady load. The consumer rounds
+include the auditors' replay. See benchmarks/README.md for what each figure means.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from benchmarks.api_latency import measure_api_latency
 from benchmarks.commands import (
     PostgresUnavailable,
     check_postgres,
@@ -37,6 +39,7 @@ from benchmarks.environment import (
     kafka_broker,
     new_workspace,
 )
+from benchmarks.latency import DEFAULT_COMMANDS, DEFAULT_RATE, LatencyResult, measure_e2e_latency
 from benchmarks.measurements import (
     BenchmarkError,
     Timing,
@@ -46,6 +49,7 @@ from benchmarks.measurements import (
     time_raw_producer,
     time_relay,
 )
+from benchmarks.replay import time_replay
 from benchmarks.report import format_table, write_results
 from benchmarks.seeding import time_seed_scenario
 from benchmarks.workload import (
@@ -81,6 +85,7 @@ class Rounds:
     raw_producer: list[Timing] = field(default_factory=list)
     projector: list[Timing] = field(default_factory=list)
     raw_consumer: list[Timing] = field(default_factory=list)
+    replay: list[Timing] = field(default_factory=list)
 
     def best_rates(self) -> dict[str, float]:
         return {name: max(t.rate for t in timings) for name, timings in vars(self).items()}
@@ -96,6 +101,7 @@ class ApplicationTimings:
     registrations_sqlite: Timing
     registrations_postgres: Timing | None  # None: no PostgreSQL configured
     seed_scenario: Timing
+    e2e_latency: LatencyResult
 
 
 def main(environ: Mapping[str, str] = os.environ) -> int:
@@ -118,6 +124,10 @@ def run(environ: Mapping[str, str]) -> int:
     events = positive_int(environ, "BENCH_EVENTS", DEFAULT_EVENTS)
     rounds = positive_int(environ, "BENCH_ROUNDS", DEFAULT_ROUNDS)
     registrations = positive_int(environ, "BENCH_REGISTRATIONS", DEFAULT_REGISTRATIONS)
+    latency_load = (
+        positive_int(environ, "BENCH_LATENCY_RATE", DEFAULT_RATE),
+        positive_int(environ, "BENCH_LATENCY_COMMANDS", DEFAULT_COMMANDS),
+    )
     check_postgres(environ)
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ledger-bench-")))
@@ -125,9 +135,12 @@ def run(environ: Mapping[str, str]) -> int:
         broker = stack.enter_context(kafka_broker(scratch / "kafka", environ))
         workspace = new_workspace(scratch / "data", broker.bootstrap_servers, environ)
         timings = run_benchmarks(workspace, events, rounds)
-        application = run_application_benchmarks(workspace, environ, registrations)
+        application = run_application_benchmarks(workspace, environ, registrations, latency_load)
+        # Over HTTP, on the projections the seed scenario just filled (role "seed").
+        api_latency = measure_api_latency(workspace.fresh_sqlite_settings("seed"))
     results = summarize(workspace, broker, events, timings)
     results.update(summarize_application(application))
+    results.update(api_latency)
     print(format_table(results))
     log(f"results written to {write_results(results)}")
     return 0
@@ -158,7 +171,10 @@ def run_benchmarks(workspace: Workspace, events: int, rounds: int) -> Rounds:
 
 
 def run_application_benchmarks(
-    workspace: Workspace, environ: Mapping[str, str], registrations: int
+    workspace: Workspace,
+    environ: Mapping[str, str],
+    registrations: int,
+    latency_load: tuple[int, int],
 ) -> ApplicationTimings:
     log(f"timing {registrations:,} deal registrations on a fresh SQLite store")
     sqlite = time_registrations(workspace.fresh_sqlite_settings("registrations"), registrations)
@@ -180,7 +196,19 @@ def run_application_benchmarks(
     log("timing the seed scenario: recorded on a fresh SQLite store, relayed, projected")
     seed = time_seed_scenario(workspace.fresh_sqlite_settings("seed"))
     log(f"seed scenario: {seed.events:,} events in {seed.seconds:.1f} s")
-    return ApplicationTimings(sqlite, postgres, seed)
+    latency = time_e2e_latency(workspace, *latency_load)
+    return ApplicationTimings(sqlite, postgres, seed, latency)
+
+
+def time_e2e_latency(workspace: Workspace, rate: int, commands: int) -> LatencyResult:
+    settings = workspace.fresh_sqlite_settings("latency")
+    # The same configuration for the `ledger up` subprocess, read from its environment.
+    environment = workspace.environment_for("latency")
+    environment["LEDGER_EVENT_STORE_URL"] = settings.event_store_url
+    log(f"timing {commands:,} registrations at {rate}/s, command to projection, under ledger up")
+    latency = measure_e2e_latency(settings, environment, rate, commands)
+    log(f"e2e latency: p50 {latency.p50_ms:.1f} ms, p99 {latency.p99_ms:.1f} ms")
+    return latency
 
 
 def warm_up_broker(workspace: Workspace, messages: list[OutgoingMessage]) -> None:
@@ -219,8 +247,10 @@ def compare_producers(
 def compare_consumers(
     workspace: Workspace, relay_role: str, events: int, number: int, timings: Rounds
 ) -> None:
-    """One round of raw consumer and projector (own group, empty projection DB)."""
+    """One round of raw consumer, projector (own group, empty projection DB) and replay
+    (empty database of its own)."""
     projector_settings = workspace.settings_for(f"projector-{number}", reading=relay_role)
+    replay_settings = workspace.settings_for(f"replay-{number}", reading=relay_role)
     topic = topic_name(projector_settings.topic_prefix, AGGREGATE_TYPE)
     steps: list[Step] = [
         (
@@ -229,13 +259,14 @@ def compare_consumers(
             timings.raw_consumer,
         ),
         ("projector", partial(time_projector, projector_settings, events), timings.projector),
+        ("replay", partial(time_replay, replay_settings, events), timings.replay),
     ]
     run_in_turn(steps, number)
 
 
 def run_in_turn(steps: list[Step], number: int) -> None:
-    # ABBA: odd rounds swap who goes first, so a broker warming up (or a page cache filling)
-    # over the run does not favour the same side every time.
+    # ABBA (ABC CBA with three): odd rounds reverse the order, so a broker warming up (or a
+    # page cache filling) over the run does not favour the same side every time.
     for name, measure, timings in steps if number % 2 == 0 else steps[::-1]:
         # The broker shares the CPUs; let it finish writing the previous measurement's records
         # so they do not slow down the next one.
@@ -265,6 +296,8 @@ def summarize(workspace: Workspace, broker: Broker, events: int, timings: Rounds
         "projector_events_per_s": round(best["projector"]),
         "raw_consumer_events_per_s": round(best["raw_consumer"]),
         "projector_vs_raw_consumer": round(best["projector"] / best["raw_consumer"], 3),
+        "replay_events_per_s": round(best["replay"]),
+        "replay_vs_raw_consumer": round(best["replay"] / best["raw_consumer"], 3),
         "kafka_version": broker.version,
         "store": workspace.store_kind,
         "events": events,
@@ -286,6 +319,11 @@ def summarize_application(timings: ApplicationTimings) -> dict[str, Any]:
         "registrations": timings.registrations_sqlite.events,
         "seed_scenario_seconds": round(timings.seed_scenario.seconds, 2),
         "seed_scenario_events": timings.seed_scenario.events,
+        "e2e_latency_p50_ms": round(timings.e2e_latency.p50_ms, 1),
+        "e2e_latency_p99_ms": round(timings.e2e_latency.p99_ms, 1),
+        "e2e_latency_rate_per_s": timings.e2e_latency.rate_per_s,
+        "e2e_latency_achieved_rate_per_s": round(timings.e2e_latency.achieved_rate_per_s, 1),
+        "e2e_latency_commands": len(timings.e2e_latency.latencies_s),
     }
 
 

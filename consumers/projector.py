@@ -1,16 +1,17 @@
 """The projector: a consumer group that folds published events into projection tables.
 
-Each partition's batch is projected in one SQL transaction that also stores the partition's
-next offset. Kafka's own committed offsets are never used (auto-commit is off): on start and
-after every rebalance the consumer seeks to the offsets stored with the rows, so a crash at any
-point leaves rows and positions in agreement, and records below the stored offset are skipped.
+Each poll's records are projected in one SQL transaction that also stores the next offset of
+every partition they came from. Kafka's own committed offsets are never used (auto-commit is
+off): on start and after every rebalance the consumer seeks to the offsets stored with the
+rows, so a crash at any point leaves rows and positions in agreement, and records below the
+stored offset are skipped.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
@@ -18,6 +19,7 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from sqlalchemy import Connection, Engine
 
 from consumers import dead_letters
+from consumers.collector_pacing import collecting_less_often
 from consumers.dead_letters import DeadLetter, DeadLetterSink
 from consumers.positions import load_position, save_position
 from contracts.codec import UndecodableMessage, decode
@@ -54,42 +56,90 @@ class Projector:
         Subscribing to a topic created a moment ago can otherwise yield a first assignment
         without it, and a drain would finish before ever reading that topic.
         """
-        deadline = time.monotonic() + metadata_timeout_s
+        self._wait_for_partitions(metadata_timeout_s)
+        self.consumer.subscribe(self.topics, listener=_SeekToStoredPositions(self))
+
+    def start_alone(self, metadata_timeout_s: float = 30.0) -> None:
+        """Read every partition of the topics without joining a consumer group.
+
+        For a projector that is by construction the only member of its group (a replay into a
+        database of its own): no group join, no rebalance. Positions still come from, and go
+        to, the database with the rows, exactly as under `start`.
+        """
+        partitions = self._wait_for_partitions(metadata_timeout_s)
+        self.consumer.assign(partitions)
+        self.seek_to_stored_positions(partitions)
+
+    def _wait_for_partitions(self, timeout_s: float) -> list[TopicPartition]:
+        deadline = time.monotonic() + timeout_s
         while not all(self.consumer.partitions_for_topic(topic) for topic in self.topics):
             if time.monotonic() > deadline:
                 raise ProjectionError(f"no partition metadata for {', '.join(self.topics)}")
             time.sleep(0.1)
-        self.consumer.subscribe(self.topics, listener=_SeekToStoredPositions(self))
+        return [
+            TopicPartition(topic, partition)
+            for topic in self.topics
+            for partition in sorted(self.consumer.partitions_for_topic(topic))
+        ]
+
+    def seek_to_stored_positions(self, partitions: list[TopicPartition]) -> None:
+        for tp in partitions:
+            offset = self.stored_position(tp)
+            if offset is None:
+                self.consumer.seek_to_beginning(tp)
+            else:
+                self.consumer.seek(tp, offset)
 
     def poll_once(self, timeout_ms: int = 500) -> int:
         """Project whatever one poll returns; returns the number of records projected."""
-        count = 0
-        for tp, records in self.consumer.poll(timeout_ms=timeout_ms).items():
-            count += self.project_records(tp, records)
+        polled = self.consumer.poll(timeout_ms=timeout_ms)
+        count = self.project_polled(polled) if polled else 0
         self.projected += count
         return count
 
     def project_records(self, tp: TopicPartition, records: list) -> int:  # type: ignore[type-arg]
+        return self.project_polled({tp: records})
+
+    def project_polled(self, polled: Mapping[TopicPartition, list]) -> int:  # type: ignore[type-arg]
+        """Project one poll's records, every partition of it in one SQL transaction.
+
+        Each partition's next offset is stored in that same transaction, so rows and offsets
+        commit together. One transaction per poll rather than per partition: fewer commits
+        and larger statements. Partitions are locked in a fixed order, so two group members
+        briefly sharing partitions during a rebalance cannot deadlock on PostgreSQL. Events of
+        one aggregate share a partition (the key), so their order is kept; across partitions
+        the projections never depended on an order.
+        """
+        count = 0
         with self.engine.begin() as connection:
-            stored = load_position(connection, self.group_id, tp)
-            fresh = [r for r in records if stored is None or r.offset >= stored]
-            if not fresh:
-                return 0
-            envelopes, letters = self._decode_all(tp, fresh)
+            envelopes: list[Envelope] = []
+            letters: list[DeadLetter] = []
+            moved: list[tuple[TopicPartition, int, bool]] = []
+            for tp in sorted(polled, key=lambda tp: (tp.topic, tp.partition)):
+                stored = load_position(connection, self.group_id, tp)
+                fresh = [r for r in polled[tp] if stored is None or r.offset >= stored]
+                if not fresh:
+                    continue
+                self._decode_all(tp, fresh, envelopes, letters)
+                moved.append((tp, fresh[-1].offset + 1, stored is not None))
+                count += len(fresh)
             if envelopes:
                 self.handler(connection, envelopes)
             if letters and self.dead_letters is not None:  # without a sink, decoding raised
                 dead_letters.record(connection, self.group_id, letters)
                 self.dead_letters.send(letters)
-            save_position(connection, self.group_id, tp, fresh[-1].offset + 1, stored is not None)
-        return len(fresh)
+            for tp, next_offset, existed in moved:
+                save_position(connection, self.group_id, tp, next_offset, existed)
+        return count
 
     def _decode_all(
-        self, tp: TopicPartition, records: list[Any]
-    ) -> tuple[list[Envelope], list[DeadLetter]]:
-        """Decoded envelopes in order, and the records that could not be decoded."""
-        envelopes: list[Envelope] = []
-        letters: list[DeadLetter] = []
+        self,
+        tp: TopicPartition,
+        records: list[Any],
+        envelopes: list[Envelope],
+        letters: list[DeadLetter],
+    ) -> None:
+        """Append the decoded envelopes in order, and the records that could not be decoded."""
         for record in records:
             try:
                 envelopes.append(decode(record.value))
@@ -99,7 +149,6 @@ class Projector:
                         f"{tp.topic}[{tp.partition}]@{record.offset}: {error}"
                     ) from error
                 letters.append(DeadLetter(tp, record.offset, record.key, record.value, str(error)))
-        return envelopes, letters
 
     def stored_position(self, tp: TopicPartition) -> int | None:
         with self.engine.connect() as connection:
@@ -115,6 +164,10 @@ class Projector:
         Ends are taken once per assignment, not per poll: a drain finishes even while
         writers keep appending, and costs no extra round trip per batch.
         """
+        with collecting_less_often():
+            return self._drain(assignment_timeout_s, on_progress)
+
+    def _drain(self, assignment_timeout_s: float, on_progress: Callable[[int], None] | None) -> int:
         deadline = time.monotonic() + assignment_timeout_s
         before = self.projected
         targets: dict[TopicPartition, int] = {}
@@ -152,10 +205,4 @@ class _SeekToStoredPositions(ConsumerRebalanceListener):  # type: ignore[misc]
         pass  # nothing buffered: every poll's records are committed to SQL before the next poll
 
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        consumer = self.projector.consumer
-        for tp in assigned:
-            offset = self.projector.stored_position(tp)
-            if offset is None:
-                consumer.seek_to_beginning(tp)
-            else:
-                consumer.seek(tp, offset)
+        self.projector.seek_to_stored_positions(assigned)

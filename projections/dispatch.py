@@ -26,9 +26,8 @@ class KnownVersions:
     types: dict[str, str] = field(default_factory=dict)
     stored: set[str] = field(default_factory=set)  # ids that already have a row
 
-    def advance(self, envelope: Envelope) -> bool:
+    def advance(self, aggregate_id: str, envelope: Envelope) -> bool:
         """Record the envelope's version; False if it is not newer than what was projected."""
-        aggregate_id = str(envelope.aggregate_id)
         if envelope.aggregate_version <= self.versions.get(aggregate_id, 0):
             return False
         self.versions[aggregate_id] = envelope.aggregate_version
@@ -40,16 +39,18 @@ def project_envelopes(connection: Connection, envelopes: list[Envelope]) -> None
     """Apply the batch's new events in order: partner status folded in one go, then each
     event's own view handler, one event after another as they were recorded (consecutive
     inserts into one table go out together, see `BatchWriter`)."""
-    known = load_versions(connection, {str(e.aggregate_id) for e in envelopes})
-    fresh = [envelope for envelope in envelopes if known.advance(envelope)]
+    # Each aggregate id turned into text once per event: UUID.__str__ is not free.
+    events = [(str(envelope.aggregate_id), envelope) for envelope in envelopes]
+    known = load_versions(connection, {aggregate_id for aggregate_id, _ in events})
+    fresh = [(a, envelope) for a, envelope in events if known.advance(a, envelope)]
     if not fresh:
         return
     # The fold writes only partner_status, which no handler reads: batching it is safe.
-    partner_events = [e for e in fresh if e.aggregate_type == "partner"]
+    partner_events = [(a, e) for a, e in fresh if e.aggregate_type == "partner"]
     if partner_events:
         project_partner_events(connection, partner_events)
     writer = BatchWriter(connection)
-    for envelope in fresh:
+    for _, envelope in fresh:
         handler = HANDLERS.get(envelope.event_type)
         if handler is not None:
             handler(writer, envelope)

@@ -17,7 +17,7 @@ import pytest
 from kafka import TopicPartition
 from sqlalchemy import Connection, Engine, func, select
 
-from consumers.projector import Projector
+from consumers.projector import ProjectionError, Projector
 from contracts.codec import decode, encode
 from contracts.envelope import Envelope
 from domain.partner import Partner
@@ -161,3 +161,44 @@ def test_a_reader_holding_a_snapshot_never_holds_up_the_writer(db_url, engines):
         assert partner_count(reader) == 1
     finally:
         reader.dispose()
+
+
+def position_rows(engine: Engine) -> dict[int, int]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(consumer_position.c.partition, consumer_position.c.next_offset)
+        )
+        return dict(rows.tuples().all())
+
+
+def test_one_poll_over_two_partitions_stores_both_positions_with_the_rows(engines):
+    other = TopicPartition(TP.topic, 1)
+    projector = Projector(None, engines[0], "projector", [TP.topic], project_envelopes)  # type: ignore[arg-type]
+    first, second = records(3)[:2], records(3)[2:]
+    assert projector.project_polled({other: second, TP: first}) == 3
+    assert partner_count(engines[0]) == 3
+    assert position_rows(engines[0]) == {0: 2, 1: 3}
+
+
+def test_a_poll_that_fails_on_one_partition_stores_nothing_for_any(engines):
+    other = TopicPartition(TP.topic, 1)
+    projector = Projector(None, engines[0], "projector", [TP.topic], project_envelopes)  # type: ignore[arg-type]
+    broken = [Record(7, b"not an envelope")]  # no dead-letter sink: decoding raises
+    with pytest.raises(ProjectionError, match=r"test.partner\[1\]@7"):
+        projector.project_polled({TP: records(2), other: broken})
+    assert partner_count(engines[0]) == 0
+    assert position_rows(engines[0]) == {}
+
+
+def test_a_scratch_database_does_not_wait_for_the_disk(db_url, tmp_path):
+    scratch = open_projection_db(
+        f"sqlite:///{tmp_path / 'scratch.sqlite'}", writer=True, scratch=True
+    )
+    live = open_projection_db(db_url, writer=True)
+    try:
+        with scratch.connect() as fast, live.connect() as durable:
+            assert fast.exec_driver_sql("PRAGMA synchronous").scalar() == 0  # OFF
+            assert durable.exec_driver_sql("PRAGMA synchronous").scalar() != 0
+    finally:
+        scratch.dispose()
+        live.dispose()
