@@ -68,6 +68,10 @@ class NotProtectionHolder(DomainError):
     rule = "only-holder-releases-protection"
 
 
+class AlreadyHoldsExclusivity(DomainError):
+    rule = "holder-does-not-register-again"
+
+
 class NoRulesInForce(DomainError):
     rule = "rules-published-before-decisions"
 

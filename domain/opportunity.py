@@ -13,6 +13,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import (
+    AlreadyHoldsExclusivity,
     BlankReference,
     BusinessDateBeforeHistory,
     NegativeAmount,
@@ -202,6 +203,12 @@ class Opportunity(Aggregate):
         check_not_negative("estimated_value", estimated_value)
         self.check_not_before_history(registered_on)
         self.expire_protection(registered_on)
+        if self.protection is not None and self.protection.partner_id == partner_id:
+            # Not a competing registration to deny: the holder is told what it already has.
+            raise AlreadyHoldsExclusivity(
+                f"the registering partner already holds exclusivity on {self.reference!r} "
+                f"until {self.protection.valid_until.isoformat()}"
+            )
         self._registered(
             partner_id,
             estimated_value,

@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.commands import EngageVendorSales, RecordLoss, RecordWin
+from domain.errors import AlreadyHoldsExclusivity
 from domain.exclusivity import (
     ExclusivityReason,
     OpportunityFacts,
@@ -548,3 +549,28 @@ def test_registration_before_a_later_rule_set_takes_effect_uses_the_earlier_one(
 
     assert result.decision.rules_version == "2010.1"
     assert result.decision.valid_until == date(2011, 5, 31) + timedelta(days=90)
+
+
+def test_the_holder_registering_its_protected_deal_again_is_told_so_and_nothing_is_recorded():
+    ledger = new_ledger()
+    enrol(ledger, "antemeta")
+    register(ledger, "antemeta")
+    before = len(opportunity_events(ledger))
+
+    with pytest.raises(AlreadyHoldsExclusivity, match=r"already holds exclusivity .* until"):
+        register(ledger, "antemeta", REGISTERED_ON + timedelta(days=1))
+
+    assert len(opportunity_events(ledger)) == before
+
+
+def test_the_former_holder_may_register_again_once_its_protection_expired():
+    ledger = new_ledger()
+    enrol(ledger, "antemeta")
+    first = register(ledger, "antemeta")
+    valid_until = first.decision.valid_until
+
+    again = register(ledger, "antemeta", valid_until + timedelta(days=1))
+
+    # The default rules allow re-registration after expiry.
+    assert again.decision.reason is ExclusivityReason.GRANTED_FIRST_QUALIFIED_REGISTRANT
+    assert again.decision_id != first.decision_id

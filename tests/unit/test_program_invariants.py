@@ -30,6 +30,7 @@ from domain.commands import (
     RevokeCertification,
 )
 from domain.errors import (
+    AlreadyHoldsExclusivity,
     InvalidProgramRules,
     NotProtectionHolder,
     OpportunityClosed,
@@ -125,7 +126,9 @@ def apply_opportunity_step(ledger: Ledger, step: tuple[str, int, int, bool], on:
         "lose": lambda: ledger.record_loss(RecordLoss(OPP, on, "no budget")),
     }
     # Refused commands are part of random histories; they write nothing.
-    with suppress(UnknownOpportunity, NotProtectionHolder, OpportunityClosed):
+    with suppress(
+        UnknownOpportunity, NotProtectionHolder, OpportunityClosed, AlreadyHoldsExclusivity
+    ):
         commands[action]()
 
 
