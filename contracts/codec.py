@@ -180,9 +180,16 @@ _fast_payloads = {
 
 
 def _decode_fast(raw: Any) -> Envelope | None:
-    envelope = _fast_envelope.load(raw)
-    if envelope is None:
+    # The envelope's fields, not its post_load Envelope: the envelope is built once, below.
+    fields = _fast_envelope.load_fields(raw)
+    if fields is None:
         return None
-    loader = _fast_payloads.get((envelope.event_type, envelope.schema_version))
-    payload = None if loader is None else loader.load(envelope.payload)
-    return None if payload is None else _current(envelope, payload)
+    version = (fields["event_type"], fields["schema_version"])
+    loader = _fast_payloads.get(version)
+    payload = None if loader is None else loader.load(fields["payload"])
+    if payload is None:
+        return None
+    if version in _OLDER_VERSIONS:
+        fields["schema_version"], payload = upcast(*version, payload)
+    fields["payload"] = payload
+    return Envelope(**fields)
