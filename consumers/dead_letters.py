@@ -55,6 +55,17 @@ class KafkaDeadLetters:
         self.producer.close()
 
 
+class AlreadyPublishedDeadLetters:
+    """For a replay: the live projector published these dead letters already; a replay only
+    records them (in its own database), so replaying never duplicates the topic's copies."""
+
+    def send(self, letters: list[DeadLetter]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
     return [
         ("origin-topic", letter.origin.topic.encode()),

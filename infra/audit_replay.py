@@ -18,10 +18,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from consumers.dead_letters import KafkaDeadLetters
+from consumers.dead_letters import AlreadyPublishedDeadLetters
 from consumers.projector import Projector
 from infra.event_store import sqlalchemy_url
-from infra.kafka_clients import new_consumer, new_producer
+from infra.kafka_clients import new_consumer
 from infra.output import Progress
 from infra.pipeline import dead_letter_topic, ledger_topics, prepare_topics
 from infra.settings import Settings
@@ -72,9 +72,7 @@ def open_replay_projector(settings: Settings, target_url: str) -> Projector:
         f"replay-{uuid.uuid4().hex[:12]}",
         ledger_topics(settings),
         project_envelopes,
-        KafkaDeadLetters(
-            new_producer(settings.kafka_bootstrap_servers), dead_letter_topic(settings)
-        ),
+        AlreadyPublishedDeadLetters(),
     )
     projector.start_alone()
     return projector

@@ -71,3 +71,12 @@ def test_ops_can_count_dead_letters(poisoned, capsys):
     poisoned.close()
     assert main(["dead-letters", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 2
+
+
+def test_a_replay_records_the_dead_letters_without_publishing_them_again(
+    poisoned, settings, tmp_path, capsys
+):
+    poisoned.close()
+    assert main(["audit", "replay", "--into", f"sqlite:///{tmp_path}/replay.sqlite"]) == 0
+    assert "every projection table equals the live one" in capsys.readouterr().out
+    assert len(read_all(settings.kafka_bootstrap_servers, dead_letter_topic(settings))) == 2
