@@ -19,7 +19,10 @@ from werkzeug.exceptions import HTTPException
 from api.access import install_access_control
 from api.backends import EXTENSION, Backends
 from api.command_views import command_blueprint
+from api.dashboard import dashboard_blueprint
 from api.deal_views import deal_blueprint
+from api.health import health_blueprint
+from api.metrics import close_probe, metrics_blueprint
 from api.operations_views import operations_blueprint
 from api.partner_views import partner_blueprint
 from api.problems import PROBLEM_JSON, from_http_exception, register_problem_handlers
@@ -88,11 +91,19 @@ def create_app(
         *extra_blueprints,
     ):
         api.register_blueprint(blueprint)
+    # Pages and probes, not API operations: kept out of the OpenAPI document.
+    for page in (
+        health_blueprint(),
+        metrics_blueprint(settings),
+        dashboard_blueprint(settings, tokens),
+    ):
+        app.register_blueprint(page)
     register_problem_handlers(app)
     install_access_control(app, tokens)
     return app
 
 
 def close_app(app: Flask) -> None:
+    close_probe(app)
     backends: Any = app.extensions[EXTENSION]
     backends.close()

@@ -10,49 +10,60 @@ from typing import Any
 
 from infra.broker import ensure_broker
 from infra.event_store import open_ledger
+from infra.monitored_loops import Monitoring
 from infra.output import Progress
 from infra.pipeline import open_projector, open_relay
 from infra.settings import Settings
 
 
 def relay(args: argparse.Namespace, settings: Settings) -> int:
-    running = open_relay(settings, open_ledger(settings))
-    try:
-        if args.once:
-            with Progress("relay: events published") as shown:
-                count = running.drain(on_progress=shown)
-            print(f"relay: published up to position {running.position} ({count} events this run)")
-        else:
-            run_until_signalled([running.run])
-    finally:
-        running.close()
+    # Health is served from before the relay opens: not ready until its loop makes progress.
+    with Monitoring.for_command(args, settings, ["relay"]) as monitoring:
+        running = open_relay(settings, open_ledger(settings))
+        try:
+            if args.once:
+                with Progress("relay: events published") as shown:
+                    count = running.drain(on_progress=shown)
+                print(
+                    f"relay: published up to position {running.position} ({count} events this run)"
+                )
+            else:
+                run_until_signalled([monitoring.relay_loop(running)])
+        finally:
+            running.close()
     return 0
 
 
 def project(args: argparse.Namespace, settings: Settings) -> int:
-    projector = open_projector(settings)
-    try:
-        if args.once:
-            with Progress("projector: events projected") as shown:
-                count = projector.drain(on_progress=shown)
-            print(f"projector: projected {count} events")
-        else:
-            run_until_signalled([projector.run])
-    finally:
-        projector.close()
+    with Monitoring.for_command(args, settings, ["projector"]) as monitoring:
+        projector = open_projector(settings)
+        try:
+            if args.once:
+                with Progress("projector: events projected") as shown:
+                    count = projector.drain(on_progress=shown)
+                print(f"projector: projected {count} events")
+            else:
+                run_until_signalled([monitoring.projector_loop(projector)])
+        finally:
+            projector.close()
     return 0
 
 
 def up(args: argparse.Namespace, settings: Settings) -> int:
     ensure_broker(settings)
-    running_relay = open_relay(settings, open_ledger(settings))
-    projector = open_projector(settings)
-    print(f"relay and projector running against {settings.kafka_bootstrap_servers}; Ctrl-C stops")
-    try:
-        run_until_signalled([running_relay.run, projector.run])
-    finally:
-        running_relay.close()
-        projector.close()
+    with Monitoring.for_command(args, settings, ["relay", "projector"]) as monitoring:
+        running_relay = open_relay(settings, open_ledger(settings))
+        projector = open_projector(settings)
+        print(
+            f"relay and projector running against {settings.kafka_bootstrap_servers}; Ctrl-C stops"
+        )
+        try:
+            run_until_signalled(
+                [monitoring.relay_loop(running_relay), monitoring.projector_loop(projector)]
+            )
+        finally:
+            running_relay.close()
+            projector.close()
     return 0
 
 
@@ -88,7 +99,20 @@ def add_pipeline_commands(commands: Any) -> None:
     ):
         p = commands.add_parser(name, help=what)
         p.add_argument("--once", action="store_true", help="drain what is there, then exit")
+        _add_health_port(p)
         p.set_defaults(handler=handler)
 
     p = commands.add_parser("up", help="start the broker if local, then run relay and projector")
+    _add_health_port(p)
     p.set_defaults(handler=up)
+
+
+def _add_health_port(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--health-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="serve /healthz, /readyz and /metrics on this port while running "
+        "(default: LEDGER_HEALTH_PORT, else none; 0 picks a free port)",
+    )

@@ -35,7 +35,22 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     publish_and_project(settings, ledger)
     ledger.close()
     print(program_summary(settings))
+    print(where_to_look(settings))
     return 0
+
+
+def where_to_look(settings: Settings) -> str:
+    """How to reach the same projections over HTTP and in the dashboard."""
+    env = "" if str(settings.data_dir) == "var" else f"LEDGER_DATA_DIR={settings.data_dir} "
+    return (
+        "\n== Next: the API and the ops dashboard ==\n"
+        f"  {env}ledger tokens issue --role ops     # prints a token once\n"
+        f"  {env}ledger api serve                   # http://127.0.0.1:8080\n"
+        "  then open http://127.0.0.1:8080/dashboard and sign in with the token;\n"
+        "  the API: curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8080/decisions\n"
+        "  probes: /healthz, /readyz; Prometheus: /metrics (ops token);\n"
+        "  `ledger` is .venv/bin/ledger unless the virtualenv is active"
+    )
 
 
 def describe_recording(summary: SeedSummary, settings: Settings) -> str:

@@ -35,6 +35,17 @@ class Settings:
     postgres_lock_timeout_s: int
     # "process": the relay encodes in a child process while it sends; "inline": one process.
     relay_encoder: str = "process"
+    # Signs the dashboard's session cookie; unset: a random key per API process, so sessions
+    # end when it restarts and several API processes need the same key set.
+    dashboard_secret: str | None = None
+    # "token": GET /metrics needs an ops bearer token; "none": open, for a scraper on a
+    # private network.
+    metrics_auth: str = "token"
+    # `ledger relay | project | up` serve /healthz, /readyz and /metrics here when a port is
+    # set; ready means the loop made progress within `health_stale_after_s`.
+    health_host: str = "127.0.0.1"
+    health_port: int | None = None
+    health_stale_after_s: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -64,6 +75,11 @@ class Settings:
             relay_batch_size=_int(env, "LEDGER_RELAY_BATCH_SIZE", 2000),
             postgres_lock_timeout_s=_int(env, "LEDGER_POSTGRES_LOCK_TIMEOUT_S", 5),
             relay_encoder=_choice(env, "LEDGER_RELAY_ENCODER", ("process", "inline")),
+            dashboard_secret=env.get("LEDGER_DASHBOARD_SECRET") or None,
+            metrics_auth=_choice(env, "LEDGER_METRICS_AUTH", ("token", "none")),
+            health_host=env.get("LEDGER_HEALTH_HOST") or "127.0.0.1",
+            health_port=_int(env, "LEDGER_HEALTH_PORT", 0) or None,
+            health_stale_after_s=_int(env, "LEDGER_HEALTH_STALE_AFTER_S", 30),
         )
 
 

@@ -1,0 +1,56 @@
+"""`GET /metrics`: the ledger's Prometheus metrics (see ``infra.ledger_metrics``).
+
+By default a scraper presents an ops bearer token (Prometheus: ``authorization:
+credentials_file``), like any other client; ``LEDGER_METRICS_AUTH=none`` opens it for a
+scraper on a private network. The pipeline probe behind it is shared with the dashboard.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from api.access import allow, public
+from api.backends import backends
+from infra.ledger_metrics import ledger_registry
+from infra.pipeline_status import PipelineProbe
+from infra.settings import Settings
+from infra.tokens import Role
+
+PROBE = "channel-ledger-probe"
+_probe_lock = threading.Lock()
+
+
+def metrics_blueprint(settings: Settings) -> Blueprint:
+    blp = Blueprint("metrics", __name__)
+    access: Any = public if settings.metrics_auth == "none" else allow(Role.OPS)
+
+    @blp.route("/metrics")
+    @access
+    def metrics() -> Response:
+        registry = ledger_registry(pipeline_probe().status)
+        response = Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return blp
+
+
+def pipeline_probe() -> PipelineProbe:
+    """The app's probe, opened on first use with the API's own store connections."""
+    with _probe_lock:
+        probe: PipelineProbe | None = current_app.extensions.get(PROBE)
+        if probe is None:
+            found = backends()
+            probe = PipelineProbe(found.settings, found.ledger, found.engine)
+            current_app.extensions[PROBE] = probe
+        return probe
+
+
+def close_probe(app: Flask) -> None:
+    probe: PipelineProbe | None = app.extensions.pop(PROBE, None)
+    if probe is not None:
+        probe.close()
