@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from contracts.chain_verify import Verification
+from infra.audit_explain import NoHistoryBefore, UnknownDecision, explain
+from infra.audit_explain_output import explanation_document, render_explanation
 from infra.audit_replay import ReplayTargetNotEmpty, replay
 from infra.audit_verify import verify
 from infra.cli_support import EXIT_RULE_BROKEN, InvalidInput
-from infra.event_store import redact
+from infra.event_store import open_ledger, redact
 from infra.output import Progress, table, to_json
 from infra.settings import Settings
 
@@ -91,6 +95,32 @@ def verification_document(result: Verification) -> dict[str, Any]:
     }
 
 
+def audit_explain(args: argparse.Namespace, settings: Settings) -> int:
+    decision_id = parse_event_id(args.id)
+    ledger = open_ledger(settings)
+    try:
+        found = explain(ledger, decision_id)
+    except UnknownDecision as error:
+        raise InvalidInput(f"id: {error}") from None
+    except NoHistoryBefore as error:
+        print(f"error: cannot re-derive: {error}", file=sys.stderr)
+        return EXIT_RULE_BROKEN
+    finally:
+        ledger.close()
+    print(to_json([explanation_document(found)]) if args.json else render_explanation(found))
+    return 0 if found.agrees else EXIT_RULE_BROKEN
+
+
+def parse_event_id(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"id: {raw!r} is not an event id (a UUID such as a decision_id or quote_id "
+            "from `ledger deal history --json`, or an event_id from `ledger partner tiers --json`)"
+        ) from None
+
+
 def add_audit_commands(commands: Any) -> None:
     audit = commands.add_parser("audit", help="auditors' checks").add_subparsers(
         dest="audit_command", required=True
@@ -113,3 +143,15 @@ def add_audit_commands(commands: Any) -> None:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=audit_verify)
+    p = audit.add_parser(
+        "explain",
+        help="re-derive an exclusivity decision, quote or tier change from the history before it",
+        description="Finds the event with this id in the event store, rebuilds what the "
+        "decision read as it was just before it, runs the rule again under the rules version "
+        "it names, and shows both outcomes and the evidence. Exit code 0 when the "
+        "re-derivation agrees with the record, 1 when it does not, 2 for an unknown id.",
+        epilog="example: ledger audit explain 6f1c2a8e-3b4d-5e6f-8a9b-0c1d2e3f4a5b --json",
+    )
+    p.add_argument("id", help="a decision_id, quote_id or tier change event_id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=audit_explain)

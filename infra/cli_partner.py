@@ -8,7 +8,9 @@ from datetime import date
 from typing import Any
 
 from contracts.commands import EnrollPartnerSchema, RecordCertificationSchema
+from domain.partner import Partner
 from domain.program import CertificationKind, Specialization, Tier
+from infra.as_of import HistoryAsOf
 from infra.cli_support import EXIT_RULE_BROKEN, choices, parse_date, validated
 from infra.event_store import open_ledger, sqlalchemy_url
 from infra.output import table, to_json
@@ -53,12 +55,29 @@ def certify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
-    as_of = parse_date("as-of", args.as_of) if args.as_of else date.today()
-    views = read_statuses(settings, as_of, args.code, args.tier, args.specialization)
+    if args.as_of:
+        return status_as_of(args, settings, parse_date("as-of", args.as_of))
+    today = date.today()
+    views = read_statuses(settings, today, args.code, args.tier, args.specialization)
     if args.code and not views:
         print(f"error: no partner {args.code!r} in the partner_status projection", file=sys.stderr)
         return EXIT_RULE_BROKEN
-    print(to_json(views) if args.json else render_statuses(views, as_of))
+    print(to_json(views) if args.json else render_statuses(views, today))
+    return 0
+
+
+def status_as_of(args: argparse.Namespace, settings: Settings, as_of: date) -> int:
+    """Partner status from history as of a business date (see infra.as_of)."""
+    history = HistoryAsOf(settings, as_of)
+    with history as connection:
+        views = partner_statuses(connection, as_of, args.code, args.tier, args.specialization)
+    if args.code and not history.holds(Partner.create_id(args.code)):
+        print(f"error: no partner {args.code!r} in the event store", file=sys.stderr)
+        return EXIT_RULE_BROKEN
+    if args.json:
+        print(to_json(views))
+    else:
+        print(render_statuses(views, as_of) if views else f"no partners enrolled as of {as_of}")
     return 0
 
 
@@ -137,10 +156,14 @@ def add_partner_commands(partner: Any) -> None:
     p = partner.add_parser(
         "status",
         help="partner status from the projection",
-        epilog="example: ledger partner status antemeta --json",
+        epilog="example: ledger partner status antemeta --as-of 2011-06-30 --json",
     )
     p.add_argument("code", nargs="?", help="one partner (default: all)")
-    p.add_argument("--as-of", help="count certifications in force on this date (default: today)")
+    p.add_argument(
+        "--as-of",
+        help="answer from the event store's history as of this business date "
+        "(default: today, from the live projection)",
+    )
     p.add_argument("--tier", choices=[t.value for t in Tier], help="only partners in this tier")
     p.add_argument(
         "--specialization",

@@ -1,4 +1,8 @@
-"""`ledger` queries on the projections: a deal's history, expiring protections, decisions, tiers."""
+"""`ledger` queries on the projections: a deal's history, expiring protections, decisions, tiers.
+
+With `--as-of DATE` they answer from history instead: the same queries on the projections
+rebuilt from the event store up to that business date (see infra.as_of).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import sys
 from datetime import date
 from typing import Any
 
+from domain.opportunity import Opportunity
+from infra.as_of import HistoryAsOf
 from infra.cli_renderers import (
     render_decision_counts,
     render_decisions,
@@ -21,6 +27,7 @@ from projections import program_queries as views
 from projections.database import open_projection_db
 
 MAX_WITHIN_DAYS = 3650
+AS_OF_HELP = "answer from the event store's history as of this business date (YYYY-MM-DD)"
 
 
 class ProjectionsConnection:
@@ -38,13 +45,23 @@ class ProjectionsConnection:
         self.engine.dispose()
 
 
+def answering_from(settings: Settings, as_of: date | None) -> Any:
+    """Where a query reads: the live projections, or history as of a date."""
+    return ProjectionsConnection(settings) if as_of is None else HistoryAsOf(settings, as_of)
+
+
+def as_of_argument(args: argparse.Namespace) -> date | None:
+    return parse_date("as-of", args.as_of) if args.as_of else None
+
+
 def history(args: argparse.Namespace, settings: Settings) -> int:
-    with ProjectionsConnection(settings) as connection:
+    source = answering_from(settings, as_of_argument(args))
+    with source as connection:
         decisions = views.decision_history(connection, args.opportunity)
         quotes = views.quotes_for(connection, args.opportunity)
-    if not decisions:
-        # A deal with no decision has not been registered (or not yet projected).
-        print(f"error: no opportunity {args.opportunity!r} in the projections", file=sys.stderr)
+    problem = missing_opportunity(source, args.opportunity, decisions)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return EXIT_RULE_BROKEN
     if args.json:
         found = {"decisions": [vars(d) for d in decisions], "quotes": [vars(q) for q in quotes]}
@@ -57,25 +74,35 @@ def history(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def missing_opportunity(source: Any, reference: str, decisions: list[Any]) -> str | None:
+    if isinstance(source, HistoryAsOf):
+        # Known to the store but not yet registered on that date: an empty answer.
+        if source.holds(Opportunity.create_id(reference.strip())):
+            return None
+        return f"no opportunity {reference!r} in the event store"
+    # A deal with no decision has not been registered (or not yet projected).
+    return None if decisions else f"no opportunity {reference!r} in the projections"
+
+
 def expiring(args: argparse.Namespace, settings: Settings) -> int:
-    as_of = parse_date("as-of", args.as_of) if args.as_of else date.today()
+    given = as_of_argument(args)
     if not 0 <= args.within <= MAX_WITHIN_DAYS:
         raise InvalidInput(f"within: must be between 0 and {MAX_WITHIN_DAYS} days")
-    with ProjectionsConnection(settings) as connection:
-        found = views.expiring_registrations(connection, as_of, args.within)
+    with answering_from(settings, given) as connection:
+        found = views.expiring_registrations(connection, given or date.today(), args.within)
     print(to_json(found) if args.json else render_decisions(found))
     return 0
 
 
 def decisions(args: argparse.Namespace, settings: Settings) -> int:
-    with ProjectionsConnection(settings) as connection:
+    with answering_from(settings, as_of_argument(args)) as connection:
         counts = views.decision_counts(connection)
     print(to_json(counts) if args.json else render_decision_counts(counts))
     return 0
 
 
 def tiers(args: argparse.Namespace, settings: Settings) -> int:
-    with ProjectionsConnection(settings) as connection:
+    with answering_from(settings, as_of_argument(args)) as connection:
         changes = views.tier_history(connection, args.code)
     print(to_json(changes) if args.json else render_tier_history(changes))
     return 0
@@ -100,8 +127,13 @@ def dead_letter_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_partner_queries(partner: Any) -> None:
-    p = partner.add_parser("tiers", help="tier changes with their evidence")
+    p = partner.add_parser(
+        "tiers",
+        help="tier changes with their evidence",
+        epilog="example: ledger partner tiers antemeta --as-of 2011-12-31 --json",
+    )
     p.add_argument("code", nargs="?")
+    p.add_argument("--as-of", help=AS_OF_HELP)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=tiers)
 
@@ -113,12 +145,13 @@ def add_deal_queries(deal: Any) -> None:
         epilog="example: ledger deal history acme-backup-2011 --json",
     )
     p.add_argument("opportunity")
+    p.add_argument("--as-of", help=AS_OF_HELP)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=history)
 
     p = deal.add_parser("expiring", help="protections that lapse within N days")
     p.add_argument("--within", type=int, default=30, help="days (default 30)")
-    p.add_argument("--as-of", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--as-of", help=AS_OF_HELP + " (default: today, from the live projections)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=expiring)
 
@@ -130,5 +163,6 @@ def add_program_queries(commands: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=dead_letter_list)
     p = commands.add_parser("decisions", help="exclusivity decisions by outcome and reason")
+    p.add_argument("--as-of", help=AS_OF_HELP)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=decisions)

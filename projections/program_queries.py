@@ -65,6 +65,7 @@ class TierChangeView:
     rules_version: str
     qualified_revenue: Decimal
     evidence_event_ids: list[str]
+    event_id: str  # the tier-changed event: what `ledger audit explain` takes
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ def tier_history(connection: Connection, code: str | None = None) -> list[TierCh
             rules_version=row.rules_version,
             qualified_revenue=row.qualified_revenue,
             evidence_event_ids=json.loads(row.evidence_event_ids),
+            event_id=row.event_id,
         )
         for row in connection.execute(query)
     ]
