@@ -99,6 +99,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     p = commands.add_parser(
         "demo",
         help="record the seed scenario (120 partners, 15 months) and show it through the pipeline",
+        epilog="example: ledger demo --seed 2010   (what `make demo` runs)",
     )
     p.add_argument("--seed", type=int, default=2010, help="the scenario's random seed")
     p.set_defaults(handler=demo)

@@ -65,21 +65,36 @@ def lose(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_closing_commands(deal: Any) -> None:
-    p = deal.add_parser("quote", help="price and record a quote for a partner")
+    p = deal.add_parser(
+        "quote",
+        help="price and record a quote for a partner",
+        epilog="example: ledger deal quote acme-backup-2011 --partner antemeta "
+        "--list-price 100000 --issued-on 2011-02-15",
+    )
     p.add_argument("opportunity")
     p.add_argument("--partner", required=True)
     p.add_argument("--list-price", required=True)
     p.add_argument("--issued-on", help="YYYY-MM-DD (default: today)")
     p.set_defaults(handler=quote)
 
-    p = deal.add_parser("win", help="close as won")
+    p = deal.add_parser(
+        "win",
+        help="close as won",
+        epilog="example: ledger deal win acme-backup-2011 --partner antemeta --amount 95000 "
+        "--won-on 2011-03-28",
+    )
     p.add_argument("opportunity")
     p.add_argument("--partner", required=True)
     p.add_argument("--amount", required=True)
     p.add_argument("--won-on", help="YYYY-MM-DD (default: today)")
     p.set_defaults(handler=win)
 
-    p = deal.add_parser("lose", help="close as lost")
+    p = deal.add_parser(
+        "lose",
+        help="close as lost",
+        epilog="example: ledger deal lose acme-backup-2011 --lost-on 2011-03-28 "
+        "--reason 'price' --lost-to 'Rival Corp'",
+    )
     p.add_argument("opportunity")
     p.add_argument("--lost-on", help="YYYY-MM-DD (default: today)")
     p.add_argument("--reason")

@@ -88,7 +88,12 @@ def add_registration_commands(deal: Any) -> None:
     p.add_argument("--registered-on", help="YYYY-MM-DD (default: today)")
     p.set_defaults(handler=register)
 
-    p = deal.add_parser("engage-vendor", help="the vendor's own sales already work this deal")
+    p = deal.add_parser(
+        "engage-vendor",
+        help="the vendor's own sales already work this deal",
+        epilog="example: ledger deal engage-vendor acme-backup-2011 --end-customer ACME "
+        "--specialization data-protection --engaged-on 2011-01-10 --note 'key account'",
+    )
     p.add_argument("opportunity")
     p.add_argument("--end-customer", required=True)
     p.add_argument("--specialization", required=True, help=choices(Specialization))
@@ -96,7 +101,12 @@ def add_registration_commands(deal: Any) -> None:
     p.add_argument("--note")
     p.set_defaults(handler=engage)
 
-    p = deal.add_parser("release", help="the protected partner gives up its exclusivity")
+    p = deal.add_parser(
+        "release",
+        help="the protected partner gives up its exclusivity",
+        epilog="example: ledger deal release acme-backup-2011 --partner antemeta "
+        "--released-on 2011-02-01 --reason 'customer postponed'",
+    )
     p.add_argument("opportunity")
     p.add_argument("--partner", required=True)
     p.add_argument("--released-on", help="YYYY-MM-DD (default: today)")

@@ -97,12 +97,21 @@ def add_pipeline_commands(commands: Any) -> None:
         ("relay", relay, "publish stored events to Kafka"),
         ("project", project, "consume Kafka into the projections"),
     ):
-        p = commands.add_parser(name, help=what)
+        p = commands.add_parser(
+            name,
+            help=what,
+            epilog=f"example: ledger {name} --once   (or, long-running: "
+            f"ledger {name} --health-port 8090)",
+        )
         p.add_argument("--once", action="store_true", help="drain what is there, then exit")
         _add_health_port(p)
         p.set_defaults(handler=handler)
 
-    p = commands.add_parser("up", help="start the broker if local, then run relay and projector")
+    p = commands.add_parser(
+        "up",
+        help="start the broker if local, then run relay and projector",
+        epilog="example: ledger up --health-port 8090   (Ctrl-C stops both)",
+    )
     _add_health_port(p)
     p.set_defaults(handler=up)
 

@@ -107,7 +107,12 @@ def _add_rules_commands(commands: Any) -> None:
 
 
 def _add_partner_commands(partner: Any) -> None:
-    p = partner.add_parser("revoke", help="revoke an individual's certification")
+    p = partner.add_parser(
+        "revoke",
+        help="revoke an individual's certification",
+        epilog="example: ledger partner revoke antemeta --individual 'Claire Martin' --kind sales "
+        "--specialization data-protection --revoked-on 2011-05-02 --reason 'left the company'",
+    )
     p.add_argument("code")
     p.add_argument("--individual", required=True)
     p.add_argument("--kind", required=True, help=choices(CertificationKind))

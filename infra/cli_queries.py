@@ -149,7 +149,11 @@ def add_deal_queries(deal: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=history)
 
-    p = deal.add_parser("expiring", help="protections that lapse within N days")
+    p = deal.add_parser(
+        "expiring",
+        help="protections that lapse within N days",
+        epilog="example: ledger deal expiring --within 14 --as-of 2011-06-30 --json",
+    )
     p.add_argument("--within", type=int, default=30, help="days (default 30)")
     p.add_argument("--as-of", help=AS_OF_HELP + " (default: today, from the live projections)")
     p.add_argument("--json", action="store_true")
@@ -158,11 +162,17 @@ def add_deal_queries(deal: Any) -> None:
 
 def add_program_queries(commands: Any) -> None:
     p = commands.add_parser(
-        "dead-letters", help="messages the projector could not decode, set aside for ops"
+        "dead-letters",
+        help="messages the projector could not decode, set aside for ops",
+        epilog="example: ledger dead-letters --json",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=dead_letter_list)
-    p = commands.add_parser("decisions", help="exclusivity decisions by outcome and reason")
+    p = commands.add_parser(
+        "decisions",
+        help="exclusivity decisions by outcome and reason",
+        epilog="example: ledger decisions --as-of 2011-12-31",
+    )
     p.add_argument("--as-of", help=AS_OF_HELP)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=decisions)

@@ -80,10 +80,18 @@ def add_token_commands(commands: Any) -> None:
     p.add_argument("--partner", help="the partner a partner token is scoped to")
     p.set_defaults(handler=issue)
 
-    p = tokens.add_parser("revoke", help="revoke a token by its id (see `ledger tokens list`)")
+    p = tokens.add_parser(
+        "revoke",
+        help="revoke a token by its id (see `ledger tokens list`)",
+        epilog="example: ledger tokens revoke 3f2c9a71",
+    )
     p.add_argument("id")
     p.set_defaults(handler=revoke)
 
-    p = tokens.add_parser("list", help="issued tokens: ids, roles, dates (never the secrets)")
+    p = tokens.add_parser(
+        "list",
+        help="issued tokens: ids, roles, dates (never the secrets)",
+        epilog="example: ledger tokens list --json",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=list_tokens)
