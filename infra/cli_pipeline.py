@@ -22,7 +22,8 @@ def relay(args: argparse.Namespace, settings: Settings) -> int:
         running = open_relay(settings, open_ledger(settings))
         try:
             if args.once:
-                with Progress("relay: events published") as shown:
+                waiting = (running.ledger.recorder.max_notification_id() or 0) - running.position
+                with Progress("relay: events published", total=waiting) as shown:
                     count = running.drain(on_progress=shown)
                 print(
                     f"relay: published up to position {running.position} ({count} events this run)"

@@ -28,9 +28,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
         print("demo: the event store already holds a history; publishing what Kafka lacks")
     else:
         with Progress("demo: simulated days") as shown:
-            summary = run_seed_scenario(
-                ledger, seed=args.seed, on_progress=lambda done, _total: shown(done)
-            )
+            summary = run_seed_scenario(ledger, seed=args.seed, on_progress=shown)
         print(describe_recording(summary, settings))
     publish_and_project(settings, ledger)
     ledger.close()
@@ -66,7 +64,8 @@ def describe_recording(summary: SeedSummary, settings: Settings) -> str:
 def publish_and_project(settings: Settings, ledger: Ledger) -> None:
     relay = open_relay(settings, ledger)
     try:
-        with Progress("demo: events published") as shown:
+        waiting = (ledger.recorder.max_notification_id() or 0) - relay.position
+        with Progress("demo: events published", total=waiting) as shown:
             published = relay.drain(on_progress=shown)
     finally:
         relay.close()

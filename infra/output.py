@@ -47,17 +47,31 @@ def _cell(value: Any) -> str:
 
 
 class Progress:
-    """A running count on one terminal line; silent when output goes to a log or a pipe."""
+    """A progress bar (or a running count when the total is unknown) on one terminal line;
+    silent when output goes to a log or a pipe."""
 
-    def __init__(self, label: str, stream: TextIO = sys.stderr) -> None:
+    WIDTH = 30
+
+    def __init__(self, label: str, stream: TextIO = sys.stderr, total: int | None = None) -> None:
         self.label = label
         self.stream = stream
+        self.total = total
         self.shown = False
 
-    def __call__(self, count: int) -> None:
+    def __call__(self, count: int, total: int | None = None) -> None:
+        if total is not None:
+            self.total = total
         if self.stream.isatty():
-            print(f"\r{self.label}: {count}", end="", file=self.stream, flush=True)
+            print(f"\r{self.render(count)}", end="", file=self.stream, flush=True)
             self.shown = True
+
+    def render(self, count: int) -> str:
+        if not self.total:
+            return f"{self.label}: {count:,}"
+        done = min(count, self.total) / self.total
+        filled = round(done * self.WIDTH)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        return f"{self.label}: [{bar}] {done:4.0%} {count:,}/{self.total:,}"
 
     def __enter__(self) -> Progress:
         return self
