@@ -56,10 +56,21 @@ def replay_into(
     """Project every topic from offset zero into `target_url`; returns the events projected."""
     projector = open_replay_projector(settings, target_url)
     try:
+        if isinstance(on_progress, Progress):
+            on_progress.total = records_to_read(projector)
         return projector.drain(on_progress=on_progress)
     finally:
         projector.close()
         projector.engine.dispose()
+
+
+def records_to_read(projector: Projector) -> int:
+    """How many records the replay will read: every assigned partition, beginning to end."""
+    consumer = projector.consumer
+    partitions = list(consumer.assignment())
+    ends = consumer.end_offsets(partitions)
+    beginnings = consumer.beginning_offsets(partitions)
+    return sum(ends[tp] - beginnings[tp] for tp in partitions)
 
 
 def open_replay_projector(settings: Settings, target_url: str) -> Projector:

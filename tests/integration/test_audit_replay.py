@@ -3,13 +3,14 @@
 import pytest
 from sqlalchemy import update
 
-from infra.audit_replay import compare
+from infra.audit_replay import compare, open_replay_projector, records_to_read
 from infra.cli import main
 from infra.event_store import open_ledger, sqlalchemy_url
 from infra.pipeline import open_projector, open_relay
 from infra.seed_scenario import run_seed_scenario
 from projections.database import open_projection_db
 from projections.tables import partner_status
+from tests.integration.scenario import stored_positions
 
 pytestmark = pytest.mark.kafka
 
@@ -63,3 +64,12 @@ def test_a_tampered_live_row_is_listed_with_its_table_and_key(live, tmp_path, ca
 def test_replay_refuses_a_database_that_is_not_empty(live, capsys):
     assert main(["audit", "replay", "--into", live.projections_url]) == 2
     assert "replay into a fresh database" in capsys.readouterr().err
+
+
+def test_the_replay_knows_how_many_records_it_will_read(live, tmp_path):
+    projector = open_replay_projector(live, f"sqlite:///{tmp_path}/count.sqlite")
+    try:
+        assert records_to_read(projector) == len(stored_positions(open_ledger(live)))
+    finally:
+        projector.close()
+        projector.engine.dispose()
