@@ -52,6 +52,12 @@ def consumer_settings(group_id: str | None) -> dict[str, Any]:
         "max_poll_records": 2000,
         "fetch_max_bytes": 16 * 1024 * 1024,
         "max_partition_fetch_bytes": 4 * 1024 * 1024,
+        # A member that dies without leaving (SIGKILL, a lost host) holds its partitions until
+        # its session expires; kafka-python's default of 45 s stalled the group for that long
+        # (found by tests/faults). 10 s, with heartbeats every 3 s, is the broker's usual
+        # default and well inside the projector's 30 s wait for an assignment.
+        "session_timeout_ms": 10_000,
+        "heartbeat_interval_ms": 3_000,
     }
 
 

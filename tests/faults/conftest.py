@@ -1,0 +1,86 @@
+"""Fixtures of the fault tests: seeds, process spawners, extra databases, a broker of their own."""
+
+from __future__ import annotations
+
+import os
+import uuid
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+from infra.kafka_launcher import BrokerConfig, default_cache_dir, start, stop
+from tests.faults.processes import Processes
+from tests.fixtures.infrastructure import free_port
+
+
+@pytest.fixture
+def fault_seed(request: pytest.FixtureRequest) -> int:
+    """LEDGER_FAULT_SEED, or one derived from the test's name: each test's schedule of kills
+    is the same from run to run unless asked otherwise."""
+    chosen = os.environ.get("LEDGER_FAULT_SEED", "").strip()
+    return int(chosen) if chosen else zlib.crc32(request.node.name.encode())
+
+
+@pytest.fixture
+def report(capsys: pytest.CaptureFixture[str]) -> Callable[[str], None]:
+    """Print past pytest's capture, so the counts show in CI logs without -s."""
+
+    def show(line: str) -> None:
+        with capsys.disabled():
+            print(f"\n[faults] {line}", flush=True)
+
+    return show
+
+
+@pytest.fixture
+def spawner(tmp_path: Path) -> Iterator[Callable[[Mapping[str, str]], Processes]]:
+    """Processes for a given environment; nothing they started outlives the test."""
+    made: list[Processes] = []
+
+    def make(env: Mapping[str, str]) -> Processes:
+        processes = Processes(env, tmp_path / "logs")
+        made.append(processes)
+        return processes
+
+    yield make
+    for processes in made:
+        processes.stop_all()
+
+
+@pytest.fixture
+def postgres_databases(postgres_admin_url: str) -> Iterator[Callable[[], str]]:
+    """Fresh PostgreSQL databases on demand (a live one and a replay target, say)."""
+    names: list[str] = []
+    parts = urlsplit(postgres_admin_url)
+
+    def create() -> str:
+        name = f"ledger_fault_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        names.append(name)
+        return urlunsplit(parts._replace(path=f"/{name}"))
+
+    yield create
+    with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[BrokerConfig]:
+    """A broker for one test alone, on free loopback ports, that the test may stop and start."""
+    config = BrokerConfig(
+        home=tmp_path / "kafka",
+        cache_dir=default_cache_dir(),
+        port=free_port(),
+        controller_port=free_port(),
+    )
+    start(config)
+    try:
+        yield config
+    finally:
+        stop(config, timeout_s=30)
