@@ -23,6 +23,10 @@ global order, and after each acknowledged batch a seal on `<prefix>.chain` recor
 (contracts.chain). The chain is a pure function of the store: the encoding is deterministic and
 the checkpoint keeps the head, so events re-sent or skipped after a crash carry the same links.
 
+Why the checkpoint may lag: it is a lower bound of what Kafka holds, never more. Start-up reads
+back whatever lies beyond it, so writing it once a second while a backlog is published (and
+whenever the relay catches up) costs a longer read-back after a crash, nothing else.
+
 Why the topics belong to this store: at start-up a position on Kafka beyond the store's last
 event, or empty topics behind a non-zero checkpoint, mean the topics and the store have been
 mixed up (a reset broker, a reset store, two stores sharing a prefix); the relay refuses both.
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -52,6 +57,9 @@ from infra.stored_event_encoder import StoredEventEncoder
 
 # Batches handed to the producer before the relay waits for the oldest to be acknowledged.
 MAX_BATCHES_IN_FLIGHT = 3
+# While publishing a backlog, the checkpoint is written at most this often (and whenever the
+# relay catches up): it may lag what Kafka holds, which start-up recovery reads back anyway.
+CHECKPOINT_INTERVAL_S = 1.0
 
 
 class RelayPublishError(RuntimeError):
@@ -92,6 +100,8 @@ class Relay:
         )
         self._requested = False
         self._sent_head = self.head
+        self._saved = self.head
+        self._saved_at = time.monotonic()
         self._in_flight: deque[tuple[ChainHead, list[FutureRecordMetadata]]] = deque()
 
     def publish_batch(self) -> int:
@@ -146,12 +156,19 @@ class Relay:
             # The seal goes out only once the events it vouches for are acknowledged, so a
             # seal on Kafka never names an event Kafka lacks.
             self.seal(head)
-            self.checkpoint.save(head)
             self.head = head
             if self.published:
                 self.published = {p for p in self.published if p > head.position}
+        if everything or time.monotonic() - self._saved_at >= CHECKPOINT_INTERVAL_S:
+            self._save_checkpoint()
         if everything:
             self.producer.flush()  # the last seal
+
+    def _save_checkpoint(self) -> None:
+        if self.head != self._saved:
+            self.checkpoint.save(self.head)
+            self._saved = self.head
+        self._saved_at = time.monotonic()
 
     def seal(self, head: ChainHead) -> None:
         """Publish a seal on `head` (sent with the next records, or by the next flush)."""
@@ -270,10 +287,13 @@ class Relay:
                 stop.wait(idle_wait_s)
 
     def close(self) -> None:
-        self.feed.close()
-        self.producer.close()
-        if self.lock is not None:
-            self.lock.release()
+        try:
+            self.feed.close()
+            self.producer.close()
+            self._save_checkpoint()  # the head is acknowledged: keep the read-back short
+        finally:
+            if self.lock is not None:
+                self.lock.release()
 
 
 def _wait_for(futures: list[FutureRecordMetadata]) -> None:
