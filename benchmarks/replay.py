@@ -5,25 +5,24 @@ from __future__ import annotations
 import time
 
 from benchmarks.measurements import Timing, require_count
-from infra.audit_replay import open_replay_projector
+from infra.audit_replay import ReplayRun
 from infra.settings import Settings
 
 
 def time_replay(settings: Settings, expected: int) -> Timing:
-    """A replay projector's `drain()` from offset zero into the empty database of `settings`.
+    """A replay's `drain()` from offset zero into the empty database of `settings`.
 
-    Opening it (checking topics, creating the tables, fetching partition metadata, assigning
-    every partition) is set-up and is not timed, as connecting is not for the raw consumer;
-    a replay joins no group, so the drain is reading, decoding and projecting only. Comparing
+    Opening it (checking topics, creating the tables, starting the reading process and
+    fetching partition metadata) is set-up and is not timed, as connecting is not for the raw
+    consumer; the drain is reading, decoding and projecting only. Comparing
     the rebuilt tables with the live ones (the rest of `ledger audit replay`) is not timed.
     """
-    projector = open_replay_projector(settings, settings.projections_url)
+    running = ReplayRun(settings, settings.projections_url)
     try:
         started = time.perf_counter()
-        count = projector.drain()
+        count = running.drain()
         seconds = time.perf_counter() - started
     finally:
-        projector.close()
-        projector.engine.dispose()
+        running.close()
     require_count("replay", count, expected)
     return Timing(count, seconds)

@@ -70,6 +70,10 @@ class Projector:
         self.consumer.assign(partitions)
         self.seek_to_stored_positions(partitions)
 
+    def partitions(self, timeout_s: float = 30.0) -> list[TopicPartition]:
+        """Every partition of the projector's topics, once the broker knows them all."""
+        return self._wait_for_partitions(timeout_s)
+
     def _wait_for_partitions(self, timeout_s: float) -> list[TopicPartition]:
         deadline = time.monotonic() + timeout_s
         while not all(self.consumer.partitions_for_topic(topic) for topic in self.topics):

@@ -18,17 +18,21 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from consumers.collector_pacing import collecting_less_often
 from consumers.dead_letters import AlreadyPublishedDeadLetters
 from consumers.projector import Projector
 from infra.event_store import sqlalchemy_url
 from infra.kafka_clients import new_consumer
 from infra.output import Progress
 from infra.pipeline import dead_letter_topic, ledger_topics, prepare_topics
+from infra.replay_reader import ReplayReader
 from infra.settings import Settings
 from projections.compare import Difference, differences
 from projections.database import open_projection_db
 from projections.dispatch import project_envelopes
 from projections.tables import metadata
+
+METADATA_TIMEOUT_S = 30.0
 
 
 class ReplayTargetNotEmpty(ValueError):
@@ -54,30 +58,60 @@ def replay_into(
     settings: Settings, target_url: str, on_progress: Callable[[int], None] | None = None
 ) -> int:
     """Project every topic from offset zero into `target_url`; returns the events projected."""
-    projector = open_replay_projector(settings, target_url)
+    running = ReplayRun(settings, target_url)
     try:
         if isinstance(on_progress, Progress):
-            on_progress.total = records_to_read(projector)
-        return projector.drain(on_progress=on_progress)
+            on_progress.total = running.total
+        return running.drain(on_progress=on_progress)
     finally:
-        projector.close()
-        projector.engine.dispose()
+        running.close()
 
 
-def records_to_read(projector: Projector) -> int:
-    """How many records the replay will read: every assigned partition, beginning to end."""
-    consumer = projector.consumer
-    partitions = list(consumer.assignment())
-    ends = consumer.end_offsets(partitions)
-    beginnings = consumer.beginning_offsets(partitions)
-    return sum(ends[tp] - beginnings[tp] for tp in partitions)
+class ReplayRun:
+    """A replay: the live projector's code fed by a reading process (infra.replay_reader).
+
+    Opening it (topics, tables, the reader's start-up) is set-up; `drain` is the replay.
+    """
+
+    def __init__(self, settings: Settings, target_url: str) -> None:
+        self.projector = open_replay_projector(settings, target_url)
+        try:
+            partitions = self.projector.partitions(METADATA_TIMEOUT_S)
+            start = {tp: self.projector.stored_position(tp) or 0 for tp in partitions}
+            self.reader = ReplayReader(
+                settings.kafka_bootstrap_servers, self.projector.topics, start
+            )
+        except BaseException:
+            self._close_projector()
+            raise
+        self.total = self.reader.total
+
+    def drain(self, on_progress: Callable[[int], None] | None = None) -> int:
+        projected = 0
+        with collecting_less_often():
+            for polled in self.reader.batches():
+                projected += self.projector.project_polled(polled)
+                if on_progress:
+                    on_progress(projected)
+        return projected
+
+    def close(self) -> None:
+        try:
+            self.reader.close()
+        finally:
+            self._close_projector()
+
+    def _close_projector(self) -> None:
+        self.projector.close()
+        self.projector.engine.dispose()
 
 
 def open_replay_projector(settings: Settings, target_url: str) -> Projector:
+    """The live projector's code on a fresh database; it reads nothing itself (ReplayRun's
+    reader does) and never joins a group: Kafka never hears of the replay's group."""
     prepare_topics(settings, extra=[dead_letter_topic(settings)])
     engine = open_projection_db(sqlalchemy_url(target_url), writer=True, scratch=True)
-    projector = Projector(
-        # No group id: Kafka never hears of the replay's group, only its database does.
+    return Projector(
         new_consumer(settings.kafka_bootstrap_servers, None),
         engine,
         f"replay-{uuid.uuid4().hex[:12]}",
@@ -85,8 +119,6 @@ def open_replay_projector(settings: Settings, target_url: str) -> Projector:
         project_envelopes,
         AlreadyPublishedDeadLetters(),
     )
-    projector.start_alone()
-    return projector
 
 
 def compare(live_url: str, replayed_url: str) -> list[Difference]:

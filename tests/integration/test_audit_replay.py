@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import update
 
-from infra.audit_replay import compare, open_replay_projector, records_to_read
+from infra.audit_replay import ReplayRun, compare
 from infra.cli import main
 from infra.event_store import open_ledger, sqlalchemy_url
 from infra.pipeline import open_projector, open_relay
@@ -67,9 +67,9 @@ def test_replay_refuses_a_database_that_is_not_empty(live, capsys):
 
 
 def test_the_replay_knows_how_many_records_it_will_read(live, tmp_path):
-    projector = open_replay_projector(live, f"sqlite:///{tmp_path}/count.sqlite")
+    running = ReplayRun(live, f"sqlite:///{tmp_path}/count.sqlite")
     try:
-        assert records_to_read(projector) == len(stored_positions(open_ledger(live)))
+        assert running.total == len(stored_positions(open_ledger(live)))
+        assert running.drain() == running.total
     finally:
-        projector.close()
-        projector.engine.dispose()
+        running.close()
