@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine
 
+from projections.database import sqlite_transactions
 from projections.tables import consumer_position, dead_letter
 
 
@@ -18,8 +19,7 @@ def open_subscriber_db(url: str) -> Engine:
     """
     engine = create_engine(_with_driver(url))
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _begin_immediate)
+        sqlite_transactions(engine, writer=True)
     consumer_position.create(engine, checkfirst=True)
     dead_letter.create(engine, checkfirst=True)
     return engine
@@ -30,16 +30,3 @@ def _with_driver(url: str) -> str:
     if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
-
-
-def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    # pysqlite's own transaction handling off, so the "begin" listener decides how to begin.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
-
-
-def _begin_immediate(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -26,12 +26,18 @@ def open_projection_db(url: str, writer: bool = False, scratch: bool = False) ->
     """
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_connect)
-        if scratch:
-            event.listen(engine, "connect", _sqlite_without_sync)
-        event.listen(engine, "begin", _begin_immediate if writer else _begin_deferred)
+        sqlite_transactions(engine, writer, scratch)
     metadata.create_all(engine)
     return engine
+
+
+def sqlite_transactions(engine: Engine, writer: bool, scratch: bool = False) -> None:
+    """WAL, a busy timeout, and transactions that begin as `open_projection_db` explains (also
+    used by the subscriber kit's databases, for the same reason)."""
+    event.listen(engine, "connect", _sqlite_connect)
+    if scratch:
+        event.listen(engine, "connect", _sqlite_without_sync)
+    event.listen(engine, "begin", _begin_immediate if writer else _begin_deferred)
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
