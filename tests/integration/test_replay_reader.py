@@ -57,5 +57,5 @@ def test_a_reader_that_dies_is_reported_not_taken_for_the_end(published):
 
 
 def test_an_unreachable_broker_is_named():
-    with pytest.raises(ReplayReadError, match="Unable to bootstrap from 127.0.0.1"):
+    with pytest.raises(ReplayReadError, match=r"Unable to bootstrap from 127\.0\.0\.1"):
         ReplayReader(f"127.0.0.1:{free_port()}", ["ledger.partner"], {})
