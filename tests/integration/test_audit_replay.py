@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import update
 
-from infra.audit_replay import ReplayRun, compare
+from infra.audit_replay import ReplayRun, compare, replay_into
 from infra.cli import main
 from infra.event_store import open_ledger, sqlalchemy_url
 from infra.pipeline import open_projector, open_relay
@@ -15,13 +15,11 @@ from tests.integration.scenario import stored_positions
 pytestmark = pytest.mark.kafka
 
 
-@pytest.fixture
-def live(env, settings, monkeypatch):
-    """A short seed history published and projected, with the CLI pointed at it."""
+def publish_seed_history(env, settings, monkeypatch, days: int):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     ledger = open_ledger(settings)
-    run_seed_scenario(ledger, seed=3, days=45)
+    run_seed_scenario(ledger, seed=3, days=days)
     relay = open_relay(settings, ledger)
     relay.drain()
     relay.close()
@@ -30,6 +28,20 @@ def live(env, settings, monkeypatch):
     projector.close()
     ledger.close()
     return settings
+
+
+@pytest.fixture
+def live(env, settings, monkeypatch):
+    """A short seed history published and projected, with the CLI pointed at it."""
+    return publish_seed_history(env, settings, monkeypatch, days=45)
+
+
+@pytest.mark.slow
+def test_replay_equals_live_after_the_whole_seed_scenario(env, settings, monkeypatch, tmp_path):
+    live = publish_seed_history(env, settings, monkeypatch, days=456)  # all 15 months
+    target = f"sqlite:///{tmp_path}/whole.sqlite"
+    assert replay_into(live, target) == len(stored_positions(open_ledger(live)))
+    assert compare(live.projections_url, target) == []
 
 
 def test_replay_equals_the_live_projections(live, tmp_path, capsys):
