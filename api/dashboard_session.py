@@ -42,6 +42,7 @@ def configure_sessions(app: App, settings: Settings) -> None:
         SESSION_COOKIE_NAME="ledger_dashboard",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.dashboard_secure_cookie,
         SESSION_COOKIE_PATH=COOKIE_PATH,
         # Flask refuses a signed cookie older than this, whatever the browser keeps.
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,

@@ -38,6 +38,8 @@ class Settings:
     # Signs the dashboard's session cookie; unset: a random key per API process, so sessions
     # end when it restarts and several API processes need the same key set.
     dashboard_secret: str | None = None
+    # Behind TLS the dashboard's cookie should travel over HTTPS only.
+    dashboard_secure_cookie: bool = False
     # "token": GET /metrics needs an ops bearer token; "none": open, for a scraper on a
     # private network.
     metrics_auth: str = "token"
@@ -76,6 +78,10 @@ class Settings:
             postgres_lock_timeout_s=_int(env, "LEDGER_POSTGRES_LOCK_TIMEOUT_S", 5),
             relay_encoder=_choice(env, "LEDGER_RELAY_ENCODER", ("process", "inline")),
             dashboard_secret=env.get("LEDGER_DASHBOARD_SECRET") or None,
+            dashboard_secure_cookie=_choice(
+                env, "LEDGER_DASHBOARD_SECURE_COOKIE", ("false", "true")
+            )
+            == "true",
             metrics_auth=_choice(env, "LEDGER_METRICS_AUTH", ("token", "none")),
             health_host=env.get("LEDGER_HEALTH_HOST") or "127.0.0.1",
             health_port=_int(env, "LEDGER_HEALTH_PORT", 0) or None,

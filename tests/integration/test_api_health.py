@@ -94,3 +94,18 @@ def test_metrics_can_be_opened_to_a_scraper_without_a_token(tmp_path, client_for
     response = client.get("/metrics")
     assert response.status_code == 200
     assert "ledger_projections_up 1.0" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("setting", "secure"), [("false", False), ("true", True)])
+def test_the_dashboard_cookie_is_httponly_strict_and_secure_when_asked(
+    tmp_path, client_for, setting, secure
+):
+    client, secrets = client_for(settings_for(tmp_path, LEDGER_DASHBOARD_SECURE_COOKIE=setting))
+    response = client.post("/dashboard/login", data={"token": secrets["ops"]})
+    cookie = response.headers["Set-Cookie"]
+    assert response.status_code in (302, 303)
+    assert "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie
+    assert "Path=/dashboard" in cookie
+    assert ("Secure" in cookie) is secure
+    assert secrets["ops"] not in cookie
