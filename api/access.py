@@ -39,7 +39,12 @@ def caller() -> Caller:
 
 def partner_scope() -> str | None:
     """The partner a partner token is confined to; None for every other role."""
-    return caller().partner if caller().role is Role.PARTNER else None
+    current = caller()
+    if current.role is not Role.PARTNER:
+        return None
+    if current.partner is None:  # refused when tokens load; never read as "unscoped"
+        raise PermissionError(f"partner token {current.token_id} names no partner")
+    return current.partner
 
 
 def allow(*roles: Role) -> Callable[[F], F]:

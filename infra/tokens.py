@@ -28,7 +28,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from contracts.commands import EnrollPartnerSchema
 from infra.settings import Settings
@@ -73,6 +81,14 @@ class TokenEntrySchema(Schema):
     partner = fields.String(load_default=None, allow_none=True)
     created = fields.AwareDateTime(required=True)
     revoked = fields.AwareDateTime(load_default=None, allow_none=True)
+
+    @validates_schema
+    def scoped_as_its_role_says(self, data: dict[str, Any], **_: Any) -> None:
+        # A partner token without a partner would be read as unscoped: refuse the entry.
+        try:
+            check_partner_scope(data["role"], data.get("partner"))
+        except TokenError as error:
+            raise ValidationError(str(error), field_name="partner") from None
 
     @post_load
     def make_record(self, data: dict[str, Any], **_: Any) -> TokenRecord:

@@ -110,3 +110,18 @@ def test_a_malformed_token_source_names_the_field():
     bad = json.dumps([{"id": "t", "sha256": "xyz", "role": "ops", "created": "2011-01-01"}])
     with pytest.raises(TokenError, match="entry 0: sha256: must be 64 lowercase hex digits"):
         token_source(settings, {"LEDGER_API_TOKENS": bad})
+
+
+@pytest.mark.parametrize(
+    ("scope", "reason"),
+    [
+        ({"role": "partner"}, "partner: required for a partner token"),
+        ({"role": "ops", "partner": "antemeta"}, "only partner tokens are scoped"),
+    ],
+)
+def test_a_stored_token_scoped_against_its_role_is_refused(scope, reason):
+    # Hand-written entries too: a partner token without a partner would otherwise read as
+    # unscoped and see every partner.
+    entry = {"id": "t", "sha256": "0" * 64, "created": "2011-01-01T00:00:00+00:00", **scope}
+    with pytest.raises(TokenError, match=f"entry 0: partner: .*{reason}"):
+        token_source(Settings.from_env({}), {"LEDGER_API_TOKENS": json.dumps([entry])})
