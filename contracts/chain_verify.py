@@ -7,7 +7,8 @@ What each kind of tampering looks like to this check:
   position with different bytes, or a seal counts fewer events than Kafka holds;
 - reordered: a partition holds a later position before an earlier one (per-aggregate order is
   partition order, so this is what a subscriber would see out of order);
-- unsealed: events after the last seal (a relay mid-batch, or events appended by someone else);
+- unsealed: events after the last seal (a relay mid-batch, or events appended by someone who
+  cannot also write seals: only the relay should be allowed to write the ledger's topics);
 - malformed: a record that is not an envelope with a chain link, or not a seal.
 
 The chain walks positions in increasing order; every problem names the position where the

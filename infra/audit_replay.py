@@ -47,7 +47,11 @@ class ReplayResult:
 
 
 def replay(settings: Settings, target_url: str) -> ReplayResult:
-    """Project every topic from offset zero into `target_url`, then compare with live."""
+    """Project every topic from offset zero into `target_url`, then compare with live.
+
+    The replay reads to the topics' ends as of its start; the live projections should have
+    caught up to at least that point (drain the projector, or run it alongside), or what it has
+    not projected yet is listed as differences."""
     check_empty(target_url)
     with Progress("replay: events projected") as shown:
         events = replay_into(settings, target_url, on_progress=shown)

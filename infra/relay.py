@@ -42,6 +42,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from kafka import KafkaProducer, TopicPartition
+from kafka.errors import KafkaTimeoutError
 from kafka.producer.future import FutureRecordMetadata
 
 from contracts.catalog import AGGREGATE_TYPES, chain_topic_name, topic_name
@@ -60,6 +61,8 @@ MAX_BATCHES_IN_FLIGHT = 3
 # While publishing a backlog, the checkpoint is written at most this often (and whenever the
 # relay catches up): it may lag what Kafka holds, which start-up recovery reads back anyway.
 CHECKPOINT_INTERVAL_S = 1.0
+# How long closing waits for records already handed to the producer.
+CLOSE_TIMEOUT_S = 30.0
 
 
 class RelayPublishError(RuntimeError):
@@ -218,7 +221,7 @@ class Relay:
     def check_against(self, tail: PublishedTail) -> None:
         """Refuse topics that do not belong to this store, that have a hole to fill, or whose
         partition counts changed since events were placed on them."""
-        self._check_placement()
+        self._check_placement(published_before=self.head.position > 0 or not tail.empty)
         last_stored = self.ledger.recorder.max_notification_id() or 0
         if tail.highest > last_stored:
             raise RelayStateMismatch(
@@ -240,10 +243,11 @@ class Relay:
                     "precede ones it holds: publishing them now would reorder aggregates"
                 )
 
-    def _check_placement(self) -> None:
+    def _check_placement(self, published_before: bool) -> None:
         current = ",".join(f"{kind}={n}" for kind, n in sorted(self.partition_counts().items()))
         recorded = self.checkpoint.placement()
-        if recorded is not None and recorded != current and self.head.position > 0:
+        # Kafka may hold events beyond a checkpoint still at zero (it is written lazily).
+        if recorded is not None and recorded != current and published_before:
             raise RelayStateMismatch(
                 f"the ledger's topics now have partitions {current} but events were placed "
                 f"for {recorded}: keys would move and per-aggregate order would break. Restore "
@@ -289,7 +293,10 @@ class Relay:
     def close(self) -> None:
         try:
             self.feed.close()
-            self.producer.close()
+            # Wait for records already handed over, but not forever: with the broker gone they
+            # stay unacknowledged, and the next start reads back whatever did arrive.
+            with contextlib.suppress(KafkaTimeoutError):
+                self.producer.close(timeout=CLOSE_TIMEOUT_S)
             self._save_checkpoint()  # the head is acknowledged: keep the read-back short
         finally:
             if self.lock is not None:

@@ -9,8 +9,9 @@ crash of either loses nothing: the relay restarts both from its checkpoint.
 
 Protocol over a pipe, one request outstanding at a time: the relay sends ("next", head), the
 encoder answers with the EncodedBatch after that head (empty when the store has nothing more)
-or ("error", text). Requests are answered from the store as it is when they arrive, so an
-empty answer is never stale.
+or ("error", text). Requests are answered from the store as it is when they arrive; the relay
+asks for the next batch before sending the current one, so an empty answer means "nothing more
+as of that request", and a tailing relay simply asks again.
 """
 
 from __future__ import annotations

@@ -5,11 +5,12 @@ import dataclasses
 import pytest
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewPartitions
+from kafka.errors import MessageSizeTooLargeError
 
 from contracts.chain import GENESIS
 from infra.event_store import open_ledger
 from infra.kafka_clients import producer_settings
-from infra.pipeline import open_relay
+from infra.pipeline import open_relay, prepare_topics
 from infra.relay import RelayStateMismatch
 from infra.relay_lock import RelayAlreadyRunning
 from infra.stored_event_encoder import StoredEventEncoder
@@ -126,3 +127,19 @@ def test_refuses_topics_whose_partition_count_changed(settings):
     enrol_partners(ledger, 1, first=10)
     with pytest.raises(RelayStateMismatch, match="per-aggregate order would break"):
         open_relay(settings, ledger)
+
+
+def test_a_record_too_large_for_the_broker_is_refused_before_anything_after_it_is_queued(settings):
+    # Refused by send() itself, so the relay stops there; refused later by the broker, it would
+    # fail alone while the batches after it were written, leaving a hole.
+    prepare_topics(settings)
+    producer = KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, **producer_settings()
+    )
+    try:
+        with pytest.raises(MessageSizeTooLargeError):
+            producer.send(
+                f"{settings.topic_prefix}.partner", value=b"x" * (1024 * 1024 + 13), partition=0
+            )
+    finally:
+        producer.close()
