@@ -14,7 +14,7 @@ import pytest
 
 from infra.kafka_launcher import BrokerConfig, default_cache_dir, start, stop
 from tests.faults.processes import Processes
-from tests.fixtures.infrastructure import free_port
+from tests.fixtures.infrastructure import drop_database, free_port
 
 
 @pytest.fixture
@@ -65,9 +65,8 @@ def postgres_databases(postgres_admin_url: str) -> Iterator[Callable[[], str]]:
         return urlunsplit(parts._replace(path=f"/{name}"))
 
     yield create
-    with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
-        for name in names:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for name in names:
+        drop_database(postgres_admin_url, name)
 
 
 @pytest.fixture

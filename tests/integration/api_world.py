@@ -32,7 +32,7 @@ from infra.event_store import open_ledger
 from infra.pipeline import open_projector, open_relay
 from infra.settings import Settings
 from infra.tokens import Role, StaticTokens, TokenRecord, digest
-from tests.fixtures.infrastructure import ledger_env
+from tests.fixtures.infrastructure import drop_database, ledger_env
 
 RULES = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
 START = date(2010, 11, 2)
@@ -165,8 +165,7 @@ def world_for(
 
 
 def _drop(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(admin_url, name)
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
