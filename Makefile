@@ -46,18 +46,18 @@ bench: install
 	$(BIN)/python -m benchmarks.run
 
 kafka-up: install
-	$(BIN)/python -m infra.kafka_launcher up
+	$(BIN)/python -m infra.kafka.launcher up
 
 kafka-down: install
-	$(BIN)/python -m infra.kafka_launcher down
+	$(BIN)/python -m infra.kafka.launcher down
 
 kafka-status: install
-	$(BIN)/python -m infra.kafka_launcher status
+	$(BIN)/python -m infra.kafka.launcher status
 
 ## Relay and projector together, long-running (starts the local broker if none is configured).
 up: install
 	$(BIN)/ledger up
 
 clean:
-	-$(BIN)/python -m infra.kafka_launcher down
+	-$(BIN)/python -m infra.kafka.launcher down
 	rm -rf var $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

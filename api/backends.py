@@ -14,8 +14,8 @@ from flask import current_app
 from sqlalchemy import Connection, Engine
 
 from domain.ledger import Ledger
-from infra.event_store import open_ledger, sqlalchemy_url
 from infra.settings import Settings
+from infra.store.event_store import open_ledger, sqlalchemy_url
 from projections.database import open_projection_db
 
 EXTENSION = "channel-ledger"

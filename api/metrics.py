@@ -1,4 +1,4 @@
-"""`GET /metrics`: the ledger's Prometheus metrics (see ``infra.ledger_metrics``).
+"""`GET /metrics`: the ledger's Prometheus metrics (see ``infra.ops.metrics``).
 
 By default a scraper presents an ops bearer token (Prometheus: ``authorization:
 credentials_file``), like any other client; ``LEDGER_METRICS_AUTH=none`` opens it for a
@@ -15,8 +15,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.access import allow, public
 from api.backends import backends
-from infra.ledger_metrics import ledger_registry
-from infra.pipeline_status import PipelineProbe
+from infra.ops.metrics import ledger_registry
+from infra.ops.pipeline_status import PipelineProbe
 from infra.settings import Settings
 from infra.tokens import Role
 

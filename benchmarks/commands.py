@@ -14,14 +14,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
 from benchmarks.measurements import Timing, require_count
-from contracts.rules_schema import load_rules_file
+from contracts.rules_schema import DEFAULT_RULES_FILE, load_rules_file
 from domain.commands import (
     AwardSpecialization,
     EnrollPartner,
@@ -32,10 +31,9 @@ from domain.commands import (
 from domain.exclusivity import ExclusivityReason
 from domain.ledger import Ledger
 from domain.program import CertificationKind, Specialization, Tier
-from infra.event_store import open_ledger, redact
 from infra.settings import Settings
+from infra.store.event_store import open_ledger, redact
 
-RULES_FILE = Path(__file__).resolve().parent.parent / "infra" / "default_rules.json"
 PARTNERS = 20
 SPECIALISTS = 10  # the first SPECIALISTS partners are certified and awarded AREA
 AREA = Specialization.DATA_PROTECTION
@@ -52,7 +50,7 @@ class PostgresUnavailable(RuntimeError):
 
 def prepare_program(ledger: Ledger) -> list[str]:
     """Untimed: rules, PARTNERS partners, SPECIALISTS of them awarded AREA; their codes."""
-    ledger.publish_rules(PublishRules(load_rules_file(RULES_FILE)))
+    ledger.publish_rules(PublishRules(load_rules_file(DEFAULT_RULES_FILE)))
     codes = [f"bench-reseller-{n:02d}" for n in range(PARTNERS)]
     for code in codes:
         ledger.enroll_partner(EnrollPartner(code, f"Reseller {code}", Tier.SILVER, SET_UP_ON))

@@ -17,7 +17,7 @@ from pathlib import Path
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
-from infra.kafka_launcher import KAFKA_VERSION, BrokerConfig, default_cache_dir, start, stop
+from infra.kafka.launcher import KAFKA_VERSION, BrokerConfig, default_cache_dir, start, stop
 from infra.settings import Settings
 
 

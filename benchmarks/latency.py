@@ -28,8 +28,8 @@ from benchmarks.commands import prepare_program, registrations
 from benchmarks.measurements import BenchmarkError
 from domain.commands import RegisterDeal
 from domain.ledger import Ledger
-from infra.event_store import open_ledger, sqlalchemy_url
 from infra.settings import Settings
+from infra.store.event_store import open_ledger, sqlalchemy_url
 from projections.database import open_projection_db
 from projections.tables import exclusivity_decision, projected_version
 
@@ -207,7 +207,7 @@ def ledger_up(environment: Mapping[str, str], log: Path) -> Iterator[LedgerUp]:
     """`ledger up` in a process of its own, stopped with SIGTERM as an operator would."""
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "infra.cli", "up"],
+            [sys.executable, "-m", "cli.main", "up"],
             cwd=REPOSITORY,
             env={**os.environ, **environment},
             stdout=output,

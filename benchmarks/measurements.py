@@ -18,11 +18,12 @@ from sqlalchemy import create_engine
 from benchmarks.workload import OutgoingMessage
 from contracts.chain import GENESIS
 from domain.ledger import Ledger
-from infra.event_store import sqlalchemy_url
-from infra.kafka_clients import consumer_settings, ensure_topics, producer_settings
-from infra.pipeline import ledger_topics, open_projector, open_relay
-from infra.relay_checkpoint import RelayCheckpoint
+from infra.bootstrap import open_projector, open_relay
+from infra.kafka.clients import consumer_settings, ensure_topics, producer_settings
+from infra.kafka.topics import ledger_topics
+from infra.relay.checkpoint import RelayCheckpoint
 from infra.settings import Settings
+from infra.store.event_store import sqlalchemy_url
 
 
 class BenchmarkError(RuntimeError):

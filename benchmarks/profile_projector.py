@@ -2,7 +2,7 @@
 
 Fills a private store with BENCH_EVENTS events (default 20,000), relays them to a private
 broker (unless KAFKA_BOOTSTRAP_SERVERS is set), then prints cProfile's top functions for one
-replay (`infra.audit_replay.replay_into`) of those topics into a fresh SQLite file, by own time
+replay (`infra.audit.replay.replay_into`) of those topics into a fresh SQLite file, by own time
 and by cumulative time. BENCH_PROFILE_TOP sets how many lines (default 25).
 """
 
@@ -20,9 +20,9 @@ from pathlib import Path
 from benchmarks.environment import kafka_broker, new_workspace
 from benchmarks.run import log, positive_int
 from benchmarks.workload import fill_ledger, require_empty
-from infra.audit_replay import replay_into
-from infra.event_store import open_ledger
-from infra.pipeline import open_relay
+from infra.audit.replay import replay_into
+from infra.bootstrap import open_relay
+from infra.store.event_store import open_ledger
 
 DEFAULT_EVENTS = 20_000
 

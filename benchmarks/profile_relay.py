@@ -20,8 +20,9 @@ from benchmarks.environment import kafka_broker, new_workspace
 from benchmarks.measurements import reset_relay_checkpoint, warm_up_metadata
 from benchmarks.run import log, positive_int
 from benchmarks.workload import fill_ledger, require_empty
-from infra.event_store import open_ledger
-from infra.pipeline import ledger_topics, open_relay
+from infra.bootstrap import open_relay
+from infra.kafka.topics import ledger_topics
+from infra.store.event_store import open_ledger
 
 DEFAULT_EVENTS = 20_000
 

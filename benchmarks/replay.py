@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from benchmarks.measurements import Timing, require_count
-from infra.audit_replay import ReplayRun
+from infra.audit.replay import ReplayRun
 from infra.settings import Settings
 
 

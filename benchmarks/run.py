@@ -61,9 +61,9 @@ from benchmarks.workload import (
 )
 from contracts.catalog import topic_name
 from domain.ledger import Ledger
-from infra.event_store import open_ledger
-from infra.kafka_launcher import LauncherError
-from infra.pipeline import KafkaUnavailable
+from infra.kafka.launcher import LauncherError
+from infra.kafka.topics import KafkaUnavailable
+from infra.store.event_store import open_ledger
 
 DEFAULT_EVENTS = 100_000
 # Three rounds: the broker shares the machine's two cores, so single rounds are noisy.

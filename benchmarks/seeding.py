@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 
 from benchmarks.measurements import BenchmarkError, Timing, require_count, warm_up_metadata
-from infra.event_store import open_ledger
-from infra.pipeline import ledger_topics, open_projector, open_relay
-from infra.seed_scenario import run_seed_scenario
+from infra.bootstrap import open_projector, open_relay
+from infra.kafka.topics import ledger_topics
+from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 
 # Projector.drain() ends once it reaches the partition ends seen at assignment, which already
 # hold every event (the relay has drained); more drains are only a guard against a rebalance.

@@ -34,9 +34,13 @@ from marshmallow import (
     validates,
 )
 
+import domain
 from domain.errors import InvalidProgramRules
 from domain.program import Specialization, Tier
 from domain.rules import TIER_ORDER, ProgramRules, SpecializationTerms, TierTerms
+
+# The program's rules in force by default: business data, kept beside the domain that reads them.
+DEFAULT_RULES_FILE = Path(domain.__file__).with_name("default_rules.json")
 
 # Discounts are percentage points off list price: 100 or more would give the product away.
 _percentage_points = validate.Range(min=0, max=100, max_inclusive=False)

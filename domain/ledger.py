@@ -1,9 +1,9 @@
 """The ledger's service layer: load aggregates, call their command methods, save atomically.
 
-Where events are stored is chosen by the environment the caller passes in (see infra.event_store);
-nothing here knows whether that is SQLite, PostgreSQL or memory. Commands that decide something
-(a registration, an award, a quote) are retried on a version conflict: the losing writer
-reloads the history the winner wrote and decides again on it.
+Where events are stored is chosen by the environment the caller passes in (see
+infra.store.event_store); nothing here knows whether that is SQLite, PostgreSQL or memory.
+Commands that decide something (a registration, an award, a quote) are retried on a version
+conflict: the losing writer reloads the history the winner wrote and decides again on it.
 """
 
 from __future__ import annotations

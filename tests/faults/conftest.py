@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from infra.kafka_launcher import BrokerConfig, default_cache_dir, start, stop
+from infra.kafka.launcher import BrokerConfig, default_cache_dir, start, stop
 from tests.faults.processes import Processes
 from tests.fixtures.infrastructure import drop_database, free_port
 

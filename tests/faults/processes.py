@@ -125,7 +125,7 @@ class Processes:
 
     def ledger(self, *args: str, label: str | None = None) -> Spawned:
         """`ledger ARGS...` (the console script's module, with this interpreter)."""
-        return self._spawn(label or args[0], ["-m", "api.cli", *args])
+        return self._spawn(label or args[0], ["-m", "cli.main", *args])
 
     def module(self, module: str, *args: str, label: str) -> Spawned:
         return self._spawn(label, ["-m", module, *args])

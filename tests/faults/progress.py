@@ -13,10 +13,10 @@ from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine, create_engine, func, select
 
 from contracts.chain import ChainHead
-from infra.event_store import sqlalchemy_url
-from infra.pipeline import ledger_topics, prepare_chain_topic, prepare_topics
-from infra.relay_checkpoint import RelayCheckpoint
+from infra.kafka.topics import ledger_topics, prepare_chain_topic, prepare_topics
+from infra.relay.checkpoint import RelayCheckpoint
 from infra.settings import Settings
+from infra.store.event_store import sqlalchemy_url
 from projections.database import open_projection_db
 from projections.tables import consumer_position
 

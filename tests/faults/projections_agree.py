@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from domain.ledger import Ledger
-from infra.audit_replay import replay
-from infra.event_store import sqlalchemy_url
+from infra.audit.replay import replay
 from infra.settings import Settings
+from infra.store.event_store import sqlalchemy_url
 from projections.database import open_projection_db
 from projections.tables import partner_certification, partner_status, projected_version
 

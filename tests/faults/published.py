@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from contracts.catalog import AGGREGATE_TYPES, topic_name
 from domain.ledger import Ledger
-from infra.audit_verify import verify
+from infra.audit.verify import verify
 from infra.settings import Settings
 from tests.fixtures.topic_reader import ReadMessage, read_all
 

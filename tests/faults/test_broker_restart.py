@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from infra.event_store import open_ledger
-from infra.kafka_launcher import BrokerConfig, start, stop
+from infra.kafka.launcher import BrokerConfig, start, stop
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 from tests.faults.killing import wait_for_progress
 from tests.faults.processes import Processes, Spawned
 from tests.faults.progress import RelayProgress

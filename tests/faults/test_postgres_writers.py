@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from infra.event_store import open_ledger
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 from tests.faults.killing import describe, kill_repeatedly
 from tests.faults.progress import RelayProgress
 from tests.faults.published import assert_exactly_once_in_order, holes, stored_positions

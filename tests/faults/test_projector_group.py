@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from infra.event_store import open_ledger
-from infra.seed_scenario import run_seed_scenario
+from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 from tests.faults.processes import Processes, Spawned
 from tests.faults.progress import ProjectorProgress, RelayProgress
 from tests.faults.projections_agree import assert_projections_complete_and_rebuildable

@@ -3,7 +3,7 @@
 A member killed with SIGKILL stays in its group until its session expires, and until then no
 partition is assigned to anyone. With kafka-python's default session (45 s) a drain started
 right after the crash gave up after its 30 s wait for an assignment and exited 3 although
-nothing was wrong. The projector's session is now 10 s (`infra.kafka_clients`); this test
+nothing was wrong. The projector's session is now 10 s (`infra.kafka.clients`); this test
 holds it to that with the real command.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from infra.event_store import open_ledger
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 from tests.faults.killing import wait_for_progress
 from tests.faults.progress import ProjectorProgress
 from tests.faults.projections_agree import read_projected, stored_versions

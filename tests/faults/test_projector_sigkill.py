@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from infra.event_store import open_ledger
-from infra.seed_scenario import run_seed_scenario
+from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 from tests.faults.killing import describe, kill_repeatedly
 from tests.faults.progress import ProjectorProgress
 from tests.faults.projections_agree import assert_projections_complete_and_rebuildable

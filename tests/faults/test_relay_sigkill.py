@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from infra.event_store import open_ledger
-from infra.seed_scenario import run_seed_scenario
+from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 from tests.faults.killing import Kill, describe, kill_at_random_moment, wait_for_progress
 from tests.faults.processes import Processes, Spawned
 from tests.faults.progress import RelayProgress

@@ -18,8 +18,8 @@ import random
 import signal
 import threading
 
-from infra.event_store import open_ledger
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 from tests.integration.race_worker import ConflictCounter
 from tests.integration.scenario import certify, enrol_partners
 

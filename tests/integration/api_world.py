@@ -11,13 +11,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
-from contracts.rules_schema import load_rules_file
+from contracts.rules_schema import DEFAULT_RULES_FILE, load_rules_file
 from domain.commands import (
     AwardSpecialization,
     EnrollPartner,
@@ -28,13 +27,12 @@ from domain.commands import (
 )
 from domain.ledger import Ledger
 from domain.program import CertificationKind, Specialization, Tier
-from infra.event_store import open_ledger
-from infra.pipeline import open_projector, open_relay
+from infra.bootstrap import open_projector, open_relay
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 from infra.tokens import Role, StaticTokens, TokenRecord, digest
 from tests.fixtures.infrastructure import drop_database, ledger_env
 
-RULES = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
 START = date(2010, 11, 2)
 PROTECTED = "acme-backup-2011"
 BIGCORP_DEAL = "globex-dlp-2011"
@@ -75,7 +73,7 @@ def make_tokens() -> tuple[StaticTokens, dict[str, str]]:
 
 
 def record_program(ledger: Ledger) -> tuple[dict[str, str], dict[str, str]]:
-    ledger.publish_rules(PublishRules(load_rules_file(RULES)))
+    ledger.publish_rules(PublishRules(load_rules_file(DEFAULT_RULES_FILE)))
     partner_ids = {}
     for code in ("antemeta", "bigcorp", "cloudco"):
         partner_ids[code] = str(

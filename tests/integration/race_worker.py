@@ -29,7 +29,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.commands import RegisterDeal
 from domain.ledger import Ledger
 from domain.program import Specialization
-from infra.event_store import event_store_env
+from infra.store.event_store import event_store_env
 
 REGISTERED_ON = date(2011, 2, 1)
 BARRIER_TIMEOUT_S = 60.0

@@ -6,8 +6,9 @@ import json
 import pytest
 
 from api.app import close_app, create_app
-from infra.event_store import open_ledger
-from tests.integration.api_world import RULES, make_tokens
+from contracts.rules_schema import DEFAULT_RULES_FILE
+from infra.store.event_store import open_ledger
+from tests.integration.api_world import make_tokens
 
 pytestmark = pytest.mark.kafka
 
@@ -48,7 +49,7 @@ def stored(settings) -> int:
 
 
 def test_a_channel_manager_records_the_program_through_the_api(api, settings):
-    assert api("publish-rules", json.loads(RULES.read_text())).status_code == 204
+    assert api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text())).status_code == 204
     enrolled = api("enroll-partner", ENROL)
     assert enrolled.status_code == 201
     assert enrolled.get_json()["partner"] == "antemeta"
@@ -93,7 +94,7 @@ def test_a_missing_body_names_the_missing_field(api):
 
 
 def test_a_broken_rule_is_a_409_naming_the_rule_and_writes_nothing(api, settings):
-    api("publish-rules", json.loads(RULES.read_text()))
+    api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text()))
     before = stored(settings)
     response = api("register-deal", {**DEAL, "partner_code": "nobody"})
     assert response.status_code == 409
@@ -102,7 +103,7 @@ def test_a_broken_rule_is_a_409_naming_the_rule_and_writes_nothing(api, settings
 
 
 def test_an_invalid_rules_document_names_the_field_path(api, settings):
-    document = json.loads(RULES.read_text())
+    document = json.loads(DEFAULT_RULES_FILE.read_text())
     document["tiers"][1]["base_discount"] = "150"
     response = api("publish-rules", document)
     assert response.status_code == 422

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from api.app import close_app, create_app
-from api.cli import main
+from cli.main import main
 from infra.settings import Settings
 from infra.tokens import TokenError, token_source
 

@@ -10,11 +10,11 @@ from dataclasses import asdict
 
 import pytest
 
-from infra.as_of import HistoryAsOf
-from infra.cli import main
-from infra.cli_partner import read_statuses
-from infra.event_store import open_ledger, sqlalchemy_url
-from infra.pipeline import open_projector, open_relay
+from cli.main import main
+from cli.partner import read_statuses
+from infra.audit.as_of import HistoryAsOf
+from infra.bootstrap import open_projector, open_relay
+from infra.store.event_store import open_ledger, sqlalchemy_url
 from projections.compare import differences
 from projections.database import open_projection_db
 from tests.integration.history_scenario import (

@@ -7,15 +7,15 @@ from uuid import UUID
 
 import pytest
 
+from cli.main import main
 from domain.identity import event_id
 from domain.partner import Partner
 from domain.pricing import Protection
-from infra.audit_explain import DECISION_TOPICS, event_id_of_notification, explain, notifications
-from infra.cli import main
-from infra.event_store import open_ledger
-from infra.pipeline import open_projector, open_relay
-from infra.seed_scenario import run_seed_scenario
+from infra.audit.explain import DECISION_TOPICS, event_id_of_notification, explain, notifications
+from infra.bootstrap import open_projector, open_relay
+from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 from tests.integration.history_scenario import (
     COMPETITOR,
     LAPSING,

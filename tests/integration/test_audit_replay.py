@@ -3,11 +3,11 @@
 import pytest
 from sqlalchemy import update
 
-from infra.audit_replay import ReplayRun, compare, replay_into
-from infra.cli import main
-from infra.event_store import open_ledger, sqlalchemy_url
-from infra.pipeline import open_projector, open_relay
-from infra.seed_scenario import run_seed_scenario
+from cli.main import main
+from infra.audit.replay import ReplayRun, compare, replay_into
+from infra.bootstrap import open_projector, open_relay
+from infra.scenario.seed import run_seed_scenario
+from infra.store.event_store import open_ledger, sqlalchemy_url
 from projections.database import open_projection_db
 from projections.tables import partner_status
 from tests.integration.scenario import stored_positions

@@ -15,14 +15,14 @@ import orjson
 import pytest
 from kafka import KafkaProducer
 
+from cli.main import main
 from contracts.catalog import AGGREGATE_TYPES, chain_topic_name, topic_name
 from contracts.chain import event_hash
 from contracts.chain_verify import PublishedRecord
-from infra.cli import main
-from infra.event_store import open_ledger
-from infra.kafka_clients import ensure_topics, producer_settings
-from infra.pipeline import open_relay
-from infra.topic_snapshot import read_topics
+from infra.bootstrap import open_relay
+from infra.kafka.clients import ensure_topics, producer_settings
+from infra.kafka.snapshot import read_topics
+from infra.store.event_store import open_ledger
 from tests.integration.scenario import certify, enrol_partners
 
 pytestmark = pytest.mark.kafka

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from infra.cli import main
-from infra.event_store import open_ledger
+from cli.main import main
+from infra.store.event_store import open_ledger
 
 pytestmark = pytest.mark.kafka
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from infra.cli import main
-from infra.event_store import open_ledger
+from cli.main import main
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ import waitress
 from sqlalchemy import select
 
 from api.app import close_app, create_app
-from infra.event_store import open_ledger, sqlalchemy_url
-from infra.seed_scenario import run_seed_scenario
+from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
+from infra.store.event_store import open_ledger, sqlalchemy_url
 from projections import program_queries as views
 from projections.database import open_projection_db
 from projections.tables import exclusivity_decision

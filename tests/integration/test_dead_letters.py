@@ -5,10 +5,11 @@ import json
 import pytest
 from kafka import KafkaProducer
 
-from infra.cli import main
-from infra.event_store import open_ledger
-from infra.kafka_clients import producer_settings
-from infra.pipeline import dead_letter_topic, open_projector, open_relay
+from cli.main import main
+from infra.bootstrap import open_projector, open_relay
+from infra.kafka.clients import producer_settings
+from infra.kafka.topics import dead_letter_topic
+from infra.store.event_store import open_ledger
 from projections.queries import partner_statuses
 from tests.fixtures.topic_reader import read_all
 from tests.integration.scenario import START, enrol_partners

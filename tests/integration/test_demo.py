@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from infra.cli import main
+from cli.main import main
 from tests.fixtures.infrastructure import ledger_env
 
 pytestmark = pytest.mark.kafka

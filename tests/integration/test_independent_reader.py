@@ -4,8 +4,8 @@ from collections import defaultdict
 
 import pytest
 
-from infra.event_store import open_ledger
-from infra.pipeline import open_relay
+from infra.bootstrap import open_relay
+from infra.store.event_store import open_ledger
 from tests.fixtures.topic_reader import read_all, topic_config
 from tests.integration.scenario import certify, enrol_partners, stored_positions
 

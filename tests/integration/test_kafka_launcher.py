@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
-from infra import kafka_launcher
-from infra.kafka_launcher import (
+from infra.kafka import launcher as kafka_launcher
+from infra.kafka.launcher import (
     KAFKA_VERSION,
     POM_PATH,
     BrokerConfig,

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from infra.event_store import open_ledger
-from infra.pipeline import open_projector, open_relay
+from infra.bootstrap import open_projector, open_relay
+from infra.store.event_store import open_ledger
 from projections.queries import partner_statuses
 from tests.integration.scenario import certify, enrol_partners
 

@@ -11,10 +11,11 @@ from kafka import KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import close_app, create_app
-from infra.event_store import open_ledger, sqlalchemy_url
-from infra.kafka_clients import producer_settings
-from infra.pipeline import ledger_topics, open_projector, open_relay
+from infra.bootstrap import open_projector, open_relay
+from infra.kafka.clients import producer_settings
+from infra.kafka.topics import ledger_topics
 from infra.settings import Settings
+from infra.store.event_store import open_ledger, sqlalchemy_url
 from projections import program_queries as views
 from projections.database import open_projection_db
 from tests.integration.api_world import bearer_for, make_tokens, record_program

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from contracts.chain import GENESIS
-from infra.event_store import open_ledger
-from infra.pipeline import open_projector, open_relay
-from infra.relay_checkpoint import RelayCheckpoint
+from infra.bootstrap import open_projector, open_relay
+from infra.relay.checkpoint import RelayCheckpoint
+from infra.store.event_store import open_ledger
 from projections.queries import partner_statuses
 from tests.fixtures.topic_reader import read_all
 from tests.integration.scenario import certify, enrol_partners, stored_positions

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from infra.event_store import open_ledger
+from infra.store.event_store import open_ledger
 from tests.integration.scenario import enrol_partners
 
 pytestmark = pytest.mark.kafka
@@ -52,7 +52,7 @@ def test_a_running_process_is_live_then_ready_and_stops_on_sigterm(env, settings
     enrol_partners(ledger, 2)
     ledger.close()
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", command, "--health-port", "0"],
+        [sys.executable, "-m", "cli.main", command, "--health-port", "0"],
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

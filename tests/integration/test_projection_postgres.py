@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 from contracts.envelope import Envelope
 from domain.commands import AwardSpecialization, PublishRules, RevokeCertification
 from domain.ledger import Ledger
-from infra.event_store import sqlalchemy_url
-from infra.seed_scenario import SCENARIO_START, run_seed_scenario
+from infra.scenario.seed import SCENARIO_START, run_seed_scenario
+from infra.store.event_store import sqlalchemy_url
 from projections.database import open_projection_db
 from projections.program_queries import rules_document_in_force
 from projections.queries import partner_statuses

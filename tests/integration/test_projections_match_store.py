@@ -8,9 +8,9 @@ import pytest
 from domain.opportunity import Opportunity
 from domain.partner import Partner
 from domain.program import CertificationKind
-from infra.event_store import open_ledger
-from infra.pipeline import open_projector, open_relay
-from infra.seed_scenario import SCENARIO_START, run_seed_scenario
+from infra.bootstrap import open_projector, open_relay
+from infra.scenario.seed import SCENARIO_START, run_seed_scenario
+from infra.store.event_store import open_ledger
 from projections.program_queries import decision_history
 from projections.queries import partner_statuses
 

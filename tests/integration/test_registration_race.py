@@ -20,17 +20,16 @@ from uuid import UUID
 
 import pytest
 
-from contracts.rules_schema import load_rules_file
+from contracts.rules_schema import DEFAULT_RULES_FILE, load_rules_file
 from domain.commands import AwardSpecialization, PublishRules, RecordCertification
 from domain.exclusivity import ExclusivityReason
 from domain.ledger import Ledger
 from domain.opportunity import Opportunity
 from domain.program import CertificationKind, Specialization
-from infra.event_store import event_store_env
+from infra.store.event_store import event_store_env
 from tests.integration import race_worker
 from tests.integration.scenario import START, certify, enrol_partners
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
 RACERS = 4
 ROUNDS = 10
 TIMEOUT_S = 60.0
@@ -50,7 +49,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def specialized_partners(ledger: Ledger, count: int) -> list[str]:
     """Partners holding the data-protection specialization (1 sales + 2 technical people)."""
-    ledger.publish_rules(PublishRules(load_rules_file(RULES_FILE)))
+    ledger.publish_rules(PublishRules(load_rules_file(DEFAULT_RULES_FILE)))
     codes = enrol_partners(ledger, count)
     for code in codes:
         ledger.record_certification(

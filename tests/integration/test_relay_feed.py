@@ -10,9 +10,9 @@ import pytest
 
 from contracts.catalog import AGGREGATE_TYPES
 from contracts.chain import GENESIS
-from infra.event_store import open_ledger
-from infra.relay_batches import BatchEncoder
-from infra.relay_feed import EncoderProcess, RelayFeedError
+from infra.relay.batches import BatchEncoder
+from infra.relay.feed import EncoderProcess, RelayFeedError
+from infra.store.event_store import open_ledger
 from tests.integration.scenario import certify, enrol_partners
 
 COUNTS = dict.fromkeys(AGGREGATE_TYPES, 3)

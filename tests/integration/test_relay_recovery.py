@@ -8,12 +8,13 @@ from kafka.admin import NewPartitions
 from kafka.errors import MessageSizeTooLargeError
 
 from contracts.chain import GENESIS
-from infra.event_store import open_ledger
-from infra.kafka_clients import producer_settings
-from infra.pipeline import open_relay, prepare_topics
-from infra.relay import RelayStateMismatch
-from infra.relay_lock import RelayAlreadyRunning
-from infra.stored_event_encoder import StoredEventEncoder
+from infra.bootstrap import open_relay
+from infra.kafka.clients import producer_settings
+from infra.kafka.topics import prepare_topics
+from infra.relay.encoder import StoredEventEncoder
+from infra.relay.lock import RelayAlreadyRunning
+from infra.relay.relay import RelayStateMismatch
+from infra.store.event_store import open_ledger
 from tests.fixtures.topic_reader import read_all
 from tests.integration.scenario import certify, enrol_partners, stored_positions
 

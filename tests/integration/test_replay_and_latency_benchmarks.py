@@ -8,10 +8,10 @@ import pytest
 from benchmarks.latency import measure_e2e_latency
 from benchmarks.measurements import BenchmarkError
 from benchmarks.replay import time_replay
-from infra.event_store import open_ledger
-from infra.pipeline import open_relay
-from infra.seed_scenario import run_seed_scenario
+from infra.bootstrap import open_relay
+from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 from tests.fixtures.infrastructure import ledger_env
 
 pytestmark = pytest.mark.kafka

@@ -8,9 +8,10 @@ import signal
 import pytest
 from kafka import TopicPartition
 
-from infra.event_store import open_ledger
-from infra.pipeline import ledger_topics, open_relay
-from infra.replay_reader import ReplayReader, ReplayReadError
+from infra.audit.replay_reader import ReplayReader, ReplayReadError
+from infra.bootstrap import open_relay
+from infra.kafka.topics import ledger_topics
+from infra.store.event_store import open_ledger
 from tests.fixtures.infrastructure import free_port
 from tests.integration.scenario import certify, enrol_partners, stored_positions
 

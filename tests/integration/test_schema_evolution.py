@@ -18,10 +18,10 @@ from contracts.catalog import contract_for_type
 from contracts.codec import encode_envelope
 from domain.commands import EngageVendorSales, RecordLoss
 from domain.program import Specialization
-from infra.audit_verify import verify
-from infra.event_store import open_ledger, sqlalchemy_url
-from infra.kafka_clients import new_producer
-from infra.pipeline import open_projector, open_relay
+from infra.audit.verify import verify
+from infra.bootstrap import open_projector, open_relay
+from infra.kafka.clients import new_producer
+from infra.store.event_store import open_ledger, sqlalchemy_url
 from projections.database import open_projection_db
 from projections.tables import opportunity
 from tests.fixtures.topic_reader import read_all

@@ -4,8 +4,8 @@ import pytest
 
 from contracts.codec import encode
 from domain.ledger import Ledger
-from infra.event_store import event_store_env
-from infra.stored_event_encoder import StoredEventEncoder
+from infra.relay.encoder import StoredEventEncoder
+from infra.store.event_store import event_store_env
 from tests.integration.scenario import certify, enrol_partners
 
 

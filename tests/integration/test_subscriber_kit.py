@@ -36,10 +36,10 @@ from consumers.subscriber_database import open_subscriber_db
 from contracts.catalog import topic_name
 from contracts.envelope import Envelope
 from domain.ledger import Ledger
-from infra.event_store import open_ledger
-from infra.pipeline import open_projector, open_relay
-from infra.seed_scenario import SCENARIO_START, run_seed_scenario
+from infra.bootstrap import open_projector, open_relay
+from infra.scenario.seed import SCENARIO_START, run_seed_scenario
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 from projections.tables import opportunity
 from tests.fixtures.infrastructure import ledger_env
 from tests.fixtures.topic_reader import read_all

@@ -8,10 +8,10 @@ import json
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from contracts.rules_schema import DEFAULT_RULES_FILE
 from domain.commands import (
     AwardSpecialization,
     EnrollPartner,
@@ -24,7 +24,6 @@ from domain.opportunity import Opportunity
 from domain.program import CertificationKind, Specialization, Tier
 from domain.rules import ProgramRules
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
 DP = Specialization.DATA_PROTECTION
 OPP = "opp-acme-backup"
 ENROLLED_ON = date(2010, 11, 2)
@@ -41,7 +40,7 @@ TEAM = (
 
 
 def default_rules(**changes: Any) -> ProgramRules:
-    rules = ProgramRules.from_document(json.loads(RULES_FILE.read_text(encoding="utf-8")))
+    rules = ProgramRules.from_document(json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8")))
     return replace(rules, **changes)
 
 

@@ -11,7 +11,7 @@ from contracts.asyncapi import DEFAULT_TOPIC_PREFIX, asyncapi_document, message_
 from contracts.catalog import AGGREGATE_TYPES, CONTRACTS, chain_topic_name, topic_name
 from contracts.chain import SEAL_HEADERS
 from contracts.publish import asyncapi_problems
-from infra.pipeline import dead_letter_topic
+from infra.kafka.topics import dead_letter_topic
 from infra.settings import Settings
 
 

@@ -7,8 +7,7 @@ import shlex
 
 import pytest
 
-from api.cli import add_api_commands
-from infra.cli import build_parser
+from cli.main import build_parser
 
 QUERIES = {
     "partner status",
@@ -34,7 +33,7 @@ def leaves(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
             yield from leaves(child, (*path, name))
 
 
-PARSER = build_parser([add_api_commands])
+PARSER = build_parser()
 COMMANDS = dict(leaves(PARSER))
 
 

@@ -14,7 +14,7 @@ from contracts.codec import UndecodableMessage, decode, encode
 from contracts.envelope import Envelope, EnvelopeSchema
 from contracts.fast_load import FastLoad
 from domain.ledger import Ledger
-from infra.seed_scenario import run_seed_scenario
+from infra.scenario.seed import run_seed_scenario
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import urllib.request
 
 import pytest
 
-from infra.health_server import HealthServer, Heartbeat
-from infra.monitored_loops import beating
+from infra.ops.health_server import HealthServer, Heartbeat
+from infra.ops.monitored_loops import beating
 
 
 def get(server: HealthServer, path: str) -> tuple[int, str]:

@@ -1,6 +1,6 @@
 """ProgramRules as a pure value: the questions it answers and the rule sets it refuses.
 
-The rule sets here are built in the test, not read from infra/default_rules.json, so that a
+The rule sets here are built in the test, not read from domain/default_rules.json, so that a
 change to the published defaults cannot silently change what these tests prove.
 """
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from sqlalchemy import Engine, inspect, select
 
 from contracts.codec import decode, encode
 from contracts.envelope import Envelope
+from contracts.rules_schema import DEFAULT_RULES_FILE
 from domain.commands import (
     AwardSpecialization,
     EnrollPartner,
@@ -32,14 +32,13 @@ from domain.commands import (
 from domain.ledger import Ledger
 from domain.program import CertificationKind, Specialization, Tier
 from domain.rules import ProgramRules
-from infra.seed_scenario import SCENARIO_START, run_seed_scenario
+from infra.scenario.seed import SCENARIO_START, run_seed_scenario
 from projections.database import open_projection_db
 from projections.dispatch import project_envelopes
 from projections.program_queries import quotes_for, rules_document_in_force
 from projections.queries import partner_statuses
 from projections.tables import metadata, partner_certification, partner_specialization
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
 DP = Specialization.DATA_PROTECTION
 SALES, TECHNICAL = CertificationKind.SALES, CertificationKind.TECHNICAL
 ENROLLED_ON = date(2010, 11, 2)
@@ -54,7 +53,7 @@ Snapshot = dict[str, list[tuple[Any, ...]]]
 
 
 def default_rules(**changes: Any) -> ProgramRules:
-    rules = ProgramRules.from_document(json.loads(RULES_FILE.read_text(encoding="utf-8")))
+    rules = ProgramRules.from_document(json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8")))
     return replace(rules, **changes)
 
 

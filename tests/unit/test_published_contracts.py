@@ -15,7 +15,7 @@ from contracts.envelope import ENVELOPE_VERSION
 from contracts.payloads import OpportunityLostV1
 from contracts.publish import check_compatibility, committed, generate, stale
 from domain.ledger import Ledger
-from infra.seed_scenario import run_seed_scenario
+from infra.scenario.seed import run_seed_scenario
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Quote pricing: "from now on the cheapest will be the specialist".
 
-Default rules (infra/default_rules.json): base discounts registered 5, silver 10, gold 15,
+Default rules (domain/default_rules.json): base discounts registered 5, silver 10, gold 15,
 platinum 20; registration uplifts 10, 10, 15, 20; data-protection bonus 5, endpoint-security 0.
 """
 

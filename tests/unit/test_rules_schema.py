@@ -10,6 +10,7 @@ import pytest
 from marshmallow import ValidationError
 
 from contracts.rules_schema import (
+    DEFAULT_RULES_FILE,
     ProgramRulesSchema,
     RulesFileError,
     describe_rule_errors,
@@ -17,8 +18,6 @@ from contracts.rules_schema import (
 )
 from domain.program import Specialization, Tier
 from domain.rules import ProgramRules
-
-DEFAULT_RULES_FILE = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
 
 
 def default_document() -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pytest
 from domain.commands import EnrollPartner
 from domain.ledger import Ledger
 from domain.program import Specialization, Tier
-from infra.seed_scenario import (
+from infra.scenario.seed import (
     DEFAULT_DAYS,
     SCENARIO_START,
     SeedStoreNotEmpty,

@@ -1,0 +1,169 @@
+"""`ledger audit ...`: what auditors run to check the projections and the topics."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from cli.declare import command, noun
+from cli.errors import EXIT_RULE_BROKEN, InvalidInput
+
+if TYPE_CHECKING:
+    from contracts.chain_verify import Verification
+    from infra.settings import Settings
+
+SHOWN_DIFFERENCES = 20
+
+
+def audit_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.audit.replay import ReplayTargetNotEmpty, replay
+    from infra.output import to_json
+    from infra.store.event_store import redact
+
+    target = args.into or default_target(settings)
+    try:
+        result = replay(settings, target)
+    except ReplayTargetNotEmpty as error:
+        raise InvalidInput(f"into: {error}") from None
+    if args.json:
+        print(to_json([result]))
+    else:
+        print(f"replay: {result.events} events projected from offset zero into {redact(target)}")
+        print(describe(result.differences))
+    return EXIT_RULE_BROKEN if result.differences else 0
+
+
+def default_target(settings: Settings) -> str:
+    # A new file each time: a replay never overwrites an earlier one an auditor may keep.
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return f"sqlite:///{settings.data_dir / f'replay-{stamp}.sqlite'}"
+
+
+def describe(differences: list[Any]) -> str:
+    from infra.output import table
+
+    if not differences:
+        return "replay: every projection table equals the live one"
+    rows = [
+        [
+            d.table,
+            d.key,
+            d.live if d.live is not None else "(missing)",
+            d.replayed if d.replayed is not None else "(missing)",
+        ]
+        for d in differences[:SHOWN_DIFFERENCES]
+    ]
+    more = len(differences) - SHOWN_DIFFERENCES
+    tail = f"\n... and {more} more" if more > 0 else ""
+    return (
+        "replay: the live projections differ:\n"
+        + table(["table", "key", "live", "replayed"], rows)
+        + tail
+    )
+
+
+def audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.audit.verify import verify
+    from infra.output import Progress, table, to_json
+
+    with Progress("verify: records read") as shown:
+        result = verify(settings, on_progress=shown)
+    if args.json:
+        print(to_json([verification_document(result)]))
+    elif result.ok:
+        print(
+            f"verify: the chain holds: {result.events} events, {result.seals} seals, "
+            f"head at position {result.head.position} ({result.head.hash})"
+        )
+    else:
+        first = result.problems[0]
+        print(f"verify: FAILED at position {first.position} ({first.kind}): {first.detail}")
+        rows = [[p.kind, p.position, p.where, p.detail] for p in result.problems]
+        print(table(["problem", "position", "record", "detail"], rows[:SHOWN_DIFFERENCES]))
+        if len(rows) > SHOWN_DIFFERENCES:
+            print(f"... and {len(rows) - SHOWN_DIFFERENCES} more")
+    return 0 if result.ok else EXIT_RULE_BROKEN
+
+
+def verification_document(result: Verification) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "events": result.events,
+        "seals": result.seals,
+        "head_position": result.head.position,
+        "head_hash": result.head.hash,
+        "first_bad_position": result.first_problem.position if result.first_problem else None,
+        "problems": [asdict(problem) for problem in result.problems],
+    }
+
+
+def audit_explain(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.audit.explain import NoHistoryBefore, UnknownDecision, explain
+    from infra.audit.explain_output import explanation_document, render_explanation
+    from infra.output import to_json
+    from infra.store.event_store import open_ledger
+
+    decision_id = parse_event_id(args.id)
+    ledger = open_ledger(settings)
+    try:
+        found = explain(ledger, decision_id)
+    except UnknownDecision as error:
+        raise InvalidInput(f"id: {error}") from None
+    except NoHistoryBefore as error:
+        print(f"error: cannot re-derive: {error}", file=sys.stderr)
+        return EXIT_RULE_BROKEN
+    finally:
+        ledger.close()
+    print(to_json([explanation_document(found)]) if args.json else render_explanation(found))
+    return 0 if found.agrees else EXIT_RULE_BROKEN
+
+
+def parse_event_id(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"id: {raw!r} is not an event id (a UUID such as a decision_id or quote_id "
+            "from `ledger deal history --json`, or an event_id from `ledger partner tiers --json`)"
+        ) from None
+
+
+def declare(commands: Any) -> None:
+    audit = noun(commands, "audit", "auditors' checks")
+    p = command(
+        audit,
+        "replay",
+        audit_replay,
+        help="rebuild every projection from offset zero and compare with the live tables",
+        example="audit replay --into sqlite:///var/replay.sqlite",
+        json=True,
+    )
+    p.add_argument("--into", help="an empty database URL (default: a new file under var/)")
+    command(
+        audit,
+        "verify",
+        audit_verify,
+        help="check every published event against the hash chain and its seals (Kafka only)",
+        description="Reads the ledger's topics from offset zero and reports the first position "
+        "where an event was altered, is missing, was injected or is out of order. "
+        "Exit code 1 when anything is wrong.",
+        example="audit verify --json",
+        json=True,
+    )
+    p = command(
+        audit,
+        "explain",
+        audit_explain,
+        help="re-derive an exclusivity decision, quote or tier change from the history before it",
+        description="Finds the event with this id in the event store, rebuilds what the "
+        "decision read as it was just before it, runs the rule again under the rules version "
+        "it names, and shows both outcomes and the evidence. Exit code 0 when the "
+        "re-derivation agrees with the record, 1 when it does not, 2 for an unknown id.",
+        example="audit explain 6f1c2a8e-3b4d-5e6f-8a9b-0c1d2e3f4a5b --json",
+        json=True,
+    )
+    p.add_argument("id", help="a decision_id, quote_id or tier change event_id")

@@ -1,0 +1,318 @@
+"""`ledger deal ...`: registration and the exclusivity decision, quotes, outcomes, and queries."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from cli.declare import AS_OF_HELP, choices, command, noun
+from cli.errors import EXIT_RULE_BROKEN, InvalidInput
+from domain.program import Specialization
+
+if TYPE_CHECKING:
+    from infra.settings import Settings
+
+MAX_WITHIN_DAYS = 3650
+
+
+def register(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.support import today_or, validated
+    from contracts.commands import RegisterDealSchema
+    from infra.store.event_store import open_ledger
+
+    command = validated(
+        RegisterDealSchema(),
+        {
+            "opportunity": args.opportunity,
+            "end_customer": args.end_customer,
+            "specialization": args.specialization,
+            "partner_code": args.partner,
+            "estimated_value": args.value,
+            "expected_close": args.expected_close,
+            "presales_evidence": args.evidence or "",
+            "new_business": not args.renewal,
+            "registered_on": today_or(args.registered_on),
+        },
+    )
+    result = open_ledger(settings).register_deal(command)
+    decision = result.decision
+    # valid_until is the first day no longer protected
+    until = f" until {decision.valid_until} (exclusive)" if decision.valid_until else ""
+    print(
+        f"{decision.reason.value}{until} (decision {result.decision_id}, "
+        f"rules {decision.rules_version})"
+    )
+    return 0
+
+
+def engage(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.support import today_or, validated
+    from contracts.commands import EngageVendorSalesSchema
+    from infra.store.event_store import open_ledger
+
+    command = validated(
+        EngageVendorSalesSchema(),
+        {
+            "opportunity": args.opportunity,
+            "end_customer": args.end_customer,
+            "specialization": args.specialization,
+            "engaged_on": today_or(args.engaged_on),
+            "note": args.note or "",
+        },
+    )
+    open_ledger(settings).engage_vendor_sales(command)
+    print(f"vendor sales engaged on {command.opportunity}")
+    return 0
+
+
+def release(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.support import today_or, validated
+    from contracts.commands import ReleaseExclusivitySchema
+    from infra.store.event_store import open_ledger
+
+    command = validated(
+        ReleaseExclusivitySchema(),
+        {
+            "opportunity": args.opportunity,
+            "partner_code": args.partner,
+            "released_on": today_or(args.released_on),
+            "reason": args.reason or "",
+        },
+    )
+    open_ledger(settings).release_exclusivity(command)
+    print(f"{command.partner_code} released its protection on {command.opportunity}")
+    return 0
+
+
+def quote(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.support import today_or, validated
+    from contracts.commands import IssueQuoteSchema
+    from infra.store.event_store import open_ledger
+
+    command = validated(
+        IssueQuoteSchema(),
+        {
+            "opportunity": args.opportunity,
+            "partner_code": args.partner,
+            "list_price": args.list_price,
+            "issued_on": today_or(args.issued_on),
+        },
+    )
+    result = open_ledger(settings).issue_quote(command)
+    price = result.price
+    print(
+        f"quote {result.quote_id}: list {price.list_price}, tier discount "
+        f"{price.tier_discount}%, registration uplift {price.registration_uplift}%, "
+        f"net {price.net_price}"
+    )
+    if result.notice:
+        print(f"note: {result.notice}")
+    return 0
+
+
+def win(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.support import today_or, validated
+    from contracts.commands import RecordWinSchema
+    from infra.store.event_store import open_ledger
+
+    command = validated(
+        RecordWinSchema(),
+        {
+            "opportunity": args.opportunity,
+            "partner_code": args.partner,
+            "amount": args.amount,
+            "won_on": today_or(args.won_on),
+        },
+    )
+    qualified = open_ledger(settings).record_win(command)
+    kind = "qualified (incremental)" if qualified else "not qualified"
+    print(f"{command.opportunity} won by {command.partner_code}: {kind} revenue")
+    return 0
+
+
+def lose(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.support import today_or, validated
+    from contracts.commands import RecordLossSchema
+    from infra.store.event_store import open_ledger
+
+    command = validated(
+        RecordLossSchema(),
+        {
+            "opportunity": args.opportunity,
+            "lost_on": today_or(args.lost_on),
+            "reason": args.reason or "",
+            "lost_to": args.lost_to,
+        },
+    )
+    open_ledger(settings).record_loss(command)
+    print(f"{command.opportunity} lost")
+    return 0
+
+
+def history(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.reading import answering_from
+    from cli.renderers import render_decisions, render_quotes
+    from cli.support import optional_date
+    from infra.output import to_json
+    from projections import program_queries as views
+
+    source = answering_from(settings, optional_date("as-of", args.as_of))
+    with source as connection:
+        decisions = views.decision_history(connection, args.opportunity)
+        quotes = views.quotes_for(connection, args.opportunity)
+    problem = missing_opportunity(source, args.opportunity, decisions)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_RULE_BROKEN
+    if args.json:
+        found = {"decisions": [vars(d) for d in decisions], "quotes": [vars(q) for q in quotes]}
+        print(to_json([found]))
+        return 0
+    print(render_decisions(decisions))
+    if quotes:
+        print()
+        print(render_quotes(quotes))
+    return 0
+
+
+def missing_opportunity(source: Any, reference: str, decisions: list[Any]) -> str | None:
+    from domain.opportunity import Opportunity
+    from infra.audit.as_of import HistoryAsOf
+
+    if isinstance(source, HistoryAsOf):
+        # Known to the store but not yet registered on that date: an empty answer.
+        if source.holds(Opportunity.create_id(reference.strip())):
+            return None
+        return f"no opportunity {reference!r} in the event store"
+    # A deal with no decision has not been registered (or not yet projected).
+    return None if decisions else f"no opportunity {reference!r} in the projections"
+
+
+def expiring(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.reading import answering_from
+    from cli.renderers import render_decisions
+    from cli.support import optional_date
+    from infra.output import to_json
+    from projections import program_queries as views
+
+    given = optional_date("as-of", args.as_of)
+    if not 0 <= args.within <= MAX_WITHIN_DAYS:
+        raise InvalidInput(f"within: must be between 0 and {MAX_WITHIN_DAYS} days")
+    with answering_from(settings, given) as connection:
+        found = views.expiring_registrations(connection, given or date.today(), args.within)
+    print(to_json(found) if args.json else render_decisions(found))
+    return 0
+
+
+def declare(commands: Any) -> None:
+    deal = noun(commands, "deal", "deal registration, quotes and outcomes")
+    p = command(
+        deal,
+        "register",
+        register,
+        help="register an opportunity and decide exclusivity",
+        example="deal register acme-backup-2011 --end-customer ACME --specialization "
+        "data-protection --partner antemeta --value 120000 --expected-close 2011-03-31 "
+        "--evidence 'POC done'",
+    )
+    p.add_argument("opportunity", help="the opportunity's reference")
+    _customer_and_area(p)
+    p.add_argument("--partner", required=True)
+    p.add_argument("--value", required=True, help="estimated value")
+    p.add_argument("--expected-close", required=True, help="YYYY-MM-DD")
+    p.add_argument("--evidence", help="pre-sales work done (required for protection)")
+    p.add_argument("--renewal", action="store_true", help="a renewal, not new business")
+    p.add_argument("--registered-on", help="YYYY-MM-DD (default: today)")
+
+    p = command(
+        deal,
+        "engage-vendor",
+        engage,
+        help="the vendor's own sales already work this deal",
+        example="deal engage-vendor acme-backup-2011 --end-customer ACME "
+        "--specialization data-protection --engaged-on 2011-01-10 --note 'key account'",
+    )
+    p.add_argument("opportunity")
+    _customer_and_area(p)
+    p.add_argument("--engaged-on", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--note")
+
+    p = command(
+        deal,
+        "release",
+        release,
+        help="the protected partner gives up its exclusivity",
+        example="deal release acme-backup-2011 --partner antemeta --released-on 2011-02-01 "
+        "--reason 'customer postponed'",
+    )
+    p.add_argument("opportunity")
+    p.add_argument("--partner", required=True)
+    p.add_argument("--released-on", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--reason")
+
+    p = command(
+        deal,
+        "quote",
+        quote,
+        help="price and record a quote for a partner",
+        example="deal quote acme-backup-2011 --partner antemeta --list-price 100000 "
+        "--issued-on 2011-02-15",
+    )
+    p.add_argument("opportunity")
+    p.add_argument("--partner", required=True)
+    p.add_argument("--list-price", required=True)
+    p.add_argument("--issued-on", help="YYYY-MM-DD (default: today)")
+
+    p = command(
+        deal,
+        "win",
+        win,
+        help="close as won",
+        example="deal win acme-backup-2011 --partner antemeta --amount 95000 --won-on 2011-03-28",
+    )
+    p.add_argument("opportunity")
+    p.add_argument("--partner", required=True)
+    p.add_argument("--amount", required=True)
+    p.add_argument("--won-on", help="YYYY-MM-DD (default: today)")
+
+    p = command(
+        deal,
+        "lose",
+        lose,
+        help="close as lost",
+        example="deal lose acme-backup-2011 --lost-on 2011-03-28 --reason 'price' "
+        "--lost-to 'Rival Corp'",
+    )
+    p.add_argument("opportunity")
+    p.add_argument("--lost-on", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--reason")
+    p.add_argument("--lost-to", help="who won the deal instead, when known")
+
+    p = command(
+        deal,
+        "history",
+        history,
+        help="an opportunity's decisions and quotes",
+        example="deal history acme-backup-2011 --json",
+        as_of=AS_OF_HELP,
+        json=True,
+    )
+    p.add_argument("opportunity")
+
+    p = command(
+        deal,
+        "expiring",
+        expiring,
+        help="protections that lapse within N days",
+        example="deal expiring --within 14 --as-of 2011-06-30 --json",
+        as_of=AS_OF_HELP + " (default: today, from the live projections)",
+        json=True,
+    )
+    p.add_argument("--within", type=int, default=30, help="days (default 30)")
+
+
+def _customer_and_area(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--end-customer", required=True)
+    parser.add_argument("--specialization", required=True, help=choices(Specialization))

@@ -1,0 +1,38 @@
+"""What `ledger` handlers share: input validation that names the bad field, and business dates."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from cli.errors import InvalidInput
+from contracts.commands import EARLIEST_DATE, LATEST_DATE, describe_errors
+
+
+def validated(schema: Schema, raw: dict[str, Any]) -> Any:
+    """The domain command the schema builds from `raw`, or InvalidInput naming each bad field."""
+    try:
+        return schema.load({k: v for k, v in raw.items() if v is not None})
+    except ValidationError as error:
+        raise InvalidInput(describe_errors(error)) from None
+
+
+def parse_date(field: str, raw: str) -> date:
+    try:
+        parsed = date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{field}: {raw!r} is not a date (YYYY-MM-DD)") from None
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        raise InvalidInput(f"{field}: must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return parsed
+
+
+def optional_date(field: str, raw: str | None) -> date | None:
+    return parse_date(field, raw) if raw else None
+
+
+def today_or(raw: str | None) -> str:
+    """Business dates default to today, read here at the edge and never in the domain."""
+    return raw or date.today().isoformat()
