@@ -39,7 +39,7 @@ format: install
 ## Regenerate the published event contracts (JSON Schema, AsyncAPI) in contracts/published/.
 .PHONY: contracts
 contracts: install
-	$(BIN)/python -m contracts.publish
+	$(BIN)/python -m contracts.documents.publish
 
 ## Throughput of relay and projector against the raw kafka-python client (BENCH_EVENTS=N).
 bench: install

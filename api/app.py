@@ -26,7 +26,7 @@ from api.metrics import close_probe, metrics_blueprint
 from api.operations_views import operations_blueprint
 from api.partner_views import partner_blueprint
 from api.problems import PROBLEM_JSON, from_http_exception, register_problem_handlers
-from contracts.api_schemas import ProblemSchema
+from contracts.inputs.api_schemas import ProblemSchema
 from infra.settings import Settings
 from infra.tokens import TokenSource
 

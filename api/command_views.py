@@ -1,7 +1,7 @@
 """Commands for channel managers: the same operations, and the same schemas, as the CLI.
 
-Each body is loaded by its command schema in ``contracts.commands`` before the ledger sees it;
-a rejected body or a broken rule records nothing. Business dates are part of the body: the API
+Each body is loaded by its command schema in ``contracts.inputs.commands`` before the ledger sees
+it; a rejected body or a broken rule records nothing. Business dates are part of the body: the API
 never guesses "today" for a fact it records.
 """
 
@@ -13,8 +13,8 @@ from flask_smorest import Blueprint
 
 from api.access import allow
 from api.backends import ledger
-from contracts import commands as schemas
-from contracts.api_schemas import (
+from contracts.inputs import commands as schemas
+from contracts.inputs.api_schemas import (
     EnrolledSchema,
     IssuedQuoteSchema,
     RegistrationSchema,
@@ -22,7 +22,7 @@ from contracts.api_schemas import (
     SweepSchema,
     WinSchema,
 )
-from contracts.rules_schema import ProgramRulesSchema
+from contracts.inputs.rules_schema import ProgramRulesSchema
 from domain import commands
 from domain.ledger import SweepReport
 from domain.rules import ProgramRules

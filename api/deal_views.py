@@ -16,7 +16,7 @@ from werkzeug.exceptions import NotFound
 
 from api.access import READERS, STAFF, allow, partner_scope
 from api.backends import projections
-from contracts.api_schemas import (
+from contracts.inputs.api_schemas import (
     DealHistorySchema,
     DecisionCountSchema,
     DecisionSchema,

@@ -10,7 +10,7 @@ from werkzeug.exceptions import NotFound
 
 from api.access import READERS, allow, partner_scope
 from api.backends import projections
-from contracts.api_schemas import (
+from contracts.inputs.api_schemas import (
     AsOfQuerySchema,
     PartnerQuerySchema,
     PartnerStatusSchema,

@@ -20,7 +20,7 @@ import psycopg
 from psycopg import sql
 
 from benchmarks.measurements import Timing, require_count
-from contracts.rules_schema import DEFAULT_RULES_FILE, load_rules_file
+from contracts.inputs.rules_schema import DEFAULT_RULES_FILE, load_rules_file
 from domain.commands import (
     AwardSpecialization,
     EnrollPartner,

@@ -16,7 +16,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from sqlalchemy import create_engine
 
 from benchmarks.workload import OutgoingMessage
-from contracts.chain import GENESIS
+from contracts.wire.chain import GENESIS
 from domain.ledger import Ledger
 from infra.bootstrap import open_projector, open_relay
 from infra.kafka.clients import consumer_settings, ensure_topics, producer_settings

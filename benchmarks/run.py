@@ -59,7 +59,7 @@ from benchmarks.workload import (
     outgoing_messages,
     require_empty,
 )
-from contracts.catalog import topic_name
+from contracts.wire.catalog import topic_name
 from domain.ledger import Ledger
 from infra.kafka.launcher import LauncherError
 from infra.kafka.topics import KafkaUnavailable

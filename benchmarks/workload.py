@@ -9,7 +9,7 @@ from itertools import cycle
 
 from kafka.partitioner.default import murmur2
 
-from contracts.codec import encode
+from contracts.wire.codec import encode
 from domain.ledger import Ledger
 from domain.partner import Partner
 from domain.program import CertificationKind, Specialization, Tier

@@ -13,7 +13,7 @@ from cli.declare import command, noun
 from cli.errors import EXIT_RULE_BROKEN, InvalidInput
 
 if TYPE_CHECKING:
-    from contracts.chain_verify import Verification
+    from contracts.wire.chain_verify import Verification
     from infra.settings import Settings
 
 SHOWN_DIFFERENCES = 20

@@ -19,7 +19,7 @@ MAX_WITHIN_DAYS = 3650
 
 def register(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import today_or, validated
-    from contracts.commands import RegisterDealSchema
+    from contracts.inputs.commands import RegisterDealSchema
     from infra.store.event_store import open_ledger
 
     command = validated(
@@ -49,7 +49,7 @@ def register(args: argparse.Namespace, settings: Settings) -> int:
 
 def engage(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import today_or, validated
-    from contracts.commands import EngageVendorSalesSchema
+    from contracts.inputs.commands import EngageVendorSalesSchema
     from infra.store.event_store import open_ledger
 
     command = validated(
@@ -69,7 +69,7 @@ def engage(args: argparse.Namespace, settings: Settings) -> int:
 
 def release(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import today_or, validated
-    from contracts.commands import ReleaseExclusivitySchema
+    from contracts.inputs.commands import ReleaseExclusivitySchema
     from infra.store.event_store import open_ledger
 
     command = validated(
@@ -88,7 +88,7 @@ def release(args: argparse.Namespace, settings: Settings) -> int:
 
 def quote(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import today_or, validated
-    from contracts.commands import IssueQuoteSchema
+    from contracts.inputs.commands import IssueQuoteSchema
     from infra.store.event_store import open_ledger
 
     command = validated(
@@ -114,7 +114,7 @@ def quote(args: argparse.Namespace, settings: Settings) -> int:
 
 def win(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import today_or, validated
-    from contracts.commands import RecordWinSchema
+    from contracts.inputs.commands import RecordWinSchema
     from infra.store.event_store import open_ledger
 
     command = validated(
@@ -134,7 +134,7 @@ def win(args: argparse.Namespace, settings: Settings) -> int:
 
 def lose(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import today_or, validated
-    from contracts.commands import RecordLossSchema
+    from contracts.inputs.commands import RecordLossSchema
     from infra.store.event_store import open_ledger
 
     command = validated(

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def enroll(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import validated
-    from contracts.commands import EnrollPartnerSchema
+    from contracts.inputs.commands import EnrollPartnerSchema
     from infra.store.event_store import open_ledger
 
     command = validated(
@@ -37,7 +37,7 @@ def enroll(args: argparse.Namespace, settings: Settings) -> int:
 
 def certify(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import validated
-    from contracts.commands import RecordCertificationSchema
+    from contracts.inputs.commands import RecordCertificationSchema
     from infra.store.event_store import open_ledger
 
     command = validated(
@@ -61,7 +61,7 @@ def certify(args: argparse.Namespace, settings: Settings) -> int:
 
 def revoke(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import today_or, validated
-    from contracts.commands import RevokeCertificationSchema
+    from contracts.inputs.commands import RevokeCertificationSchema
     from infra.store.event_store import open_ledger
 
     command = validated(
@@ -82,7 +82,7 @@ def revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 def specialize(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import today_or, validated
-    from contracts.commands import AwardSpecializationSchema
+    from contracts.inputs.commands import AwardSpecializationSchema
     from infra.store.event_store import open_ledger
 
     command = validated(

@@ -15,7 +15,7 @@ def publish(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from cli.errors import InvalidInput
-    from contracts.rules_schema import DEFAULT_RULES_FILE, RulesFileError, load_rules_file
+    from contracts.inputs.rules_schema import DEFAULT_RULES_FILE, RulesFileError, load_rules_file
     from domain.commands import PublishRules
     from infra.store.event_store import open_ledger
 

@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 
 from cli.errors import InvalidInput
-from contracts.commands import EARLIEST_DATE, LATEST_DATE, describe_errors
+from contracts.inputs.commands import EARLIEST_DATE, LATEST_DATE, describe_errors
 
 
 def validated(schema: Schema, raw: dict[str, Any]) -> Any:

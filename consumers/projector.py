@@ -22,8 +22,8 @@ from consumers import dead_letters
 from consumers.collector_pacing import collecting_less_often
 from consumers.dead_letters import DeadLetter, DeadLetterSink
 from consumers.positions import load_position, save_position
-from contracts.codec import UndecodableMessage, decode
-from contracts.envelope import Envelope
+from contracts.wire.codec import UndecodableMessage, decode
+from contracts.wire.envelope import Envelope
 
 BatchHandler = Callable[[Connection, list[Envelope]], None]
 

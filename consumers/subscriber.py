@@ -2,8 +2,8 @@
 
 A `Subscriber` reads one or more of the ledger's topics in a consumer group and calls a handler
 `(envelope, connection)` for every event, in the order of its partition (so in each aggregate's
-order: messages are keyed by aggregate id). Messages are decoded by contracts.codec.decode, which
-validates them against their contract and upcasts older schema versions, so handlers only see
+order: messages are keyed by aggregate id). Messages are decoded by contracts.wire.codec.decode,
+which validates them against their contract and upcasts older schema versions, so handlers only see
 current payloads.
 
 Exactly once: each partition's batch runs in one transaction on the subscriber's database,
@@ -41,7 +41,7 @@ from consumers.subscriber_dead_letters import (
     log_dead_letter,
 )
 from consumers.subscriber_kafka import dead_letter_producer, ensure_topic, subscriber_consumer
-from contracts.envelope import Envelope
+from contracts.wire.envelope import Envelope
 
 Handler = Callable[[Envelope, Connection], None]
 

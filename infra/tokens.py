@@ -38,7 +38,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from contracts.commands import EnrollPartnerSchema
+from contracts.inputs.commands import EnrollPartnerSchema
 from infra.settings import Settings
 
 TOKEN_BYTES = 32

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, bindparam, select
 
-from contracts.envelope import Envelope
+from contracts.wire.envelope import Envelope
 from projections.partner_status import project_partner_events
 from projections.program_views import HANDLERS, BatchWriter
 from projections.tables import projected_version

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from contracts.envelope import Envelope
+from contracts.wire.envelope import Envelope
 from projections.tables import partner_status
 
 

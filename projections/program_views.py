@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect, Executable, Table, and_, update
 
-from contracts.envelope import Envelope
+from contracts.wire.envelope import Envelope
 from projections.partner_status import certification_row
 from projections.tables import (
     exclusivity_decision,

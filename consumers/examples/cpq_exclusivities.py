@@ -21,8 +21,8 @@ from sqlalchemy import (
     select,
 )
 
-from contracts.catalog import CONTRACTS
-from contracts.envelope import Envelope
+from contracts.wire.catalog import CONTRACTS
+from contracts.wire.envelope import Envelope
 
 metadata = MetaData()
 

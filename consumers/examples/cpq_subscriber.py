@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError
 from consumers.examples.cpq_exclusivities import apply, create_tables, current_exclusivities
 from consumers.subscriber import Subscriber, open_subscriber
 from consumers.subscriber_database import open_subscriber_db
-from contracts.catalog import topic_name
+from contracts.wire.catalog import topic_name
 
 DEFAULT_GROUP = "cpq-exclusivities"
 

@@ -7,7 +7,7 @@ would answer for DATE because nothing but the date filter differs from the live 
 
 - the envelopes are the ones the projector receives: each stored notification is encoded as
   the relay encodes it (`StoredEventEncoder`, chained the same way) and decoded as the
-  projector decodes it (`contracts.codec.decode`: validation and upcasting);
+  projector decodes it (`contracts.wire.codec.decode`: validation and upcasting);
 - they are applied by the projector's own code (`projections.dispatch.project_envelopes`),
   in notification order, which keeps each aggregate's order as Kafka's partitions do;
 - positions and event ids are the store's, so rows carry the ids the live tables carry.
@@ -28,9 +28,9 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, Engine
 
-from contracts.chain import GENESIS, ChainHead
-from contracts.codec import decode
-from contracts.envelope import Envelope
+from contracts.wire.chain import GENESIS, ChainHead
+from contracts.wire.codec import decode
+from contracts.wire.envelope import Envelope
 from domain.ledger import Ledger
 from infra.relay.encoder import StoredEventEncoder
 from infra.settings import Settings

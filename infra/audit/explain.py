@@ -26,8 +26,8 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
-from contracts.catalog import CONTRACTS, contract_for_event
-from contracts.codec import event_id_text
+from contracts.wire.catalog import CONTRACTS, contract_for_event
+from contracts.wire.codec import event_id_text
 from domain.explain import Rederivation
 from domain.explain_exclusivity import rederive_exclusivity
 from domain.explain_quote import rederive_quote

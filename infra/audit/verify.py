@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from contracts.catalog import AGGREGATE_TYPES, chain_topic_name, topic_name
-from contracts.chain_verify import Verification, verify_chain
+from contracts.wire.catalog import AGGREGATE_TYPES, chain_topic_name, topic_name
+from contracts.wire.chain_verify import Verification, verify_chain
 from infra.kafka.snapshot import read_topics
 from infra.settings import Settings
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from kafka import KafkaConsumer, TopicPartition
 
-from contracts.chain_verify import PublishedRecord
+from contracts.wire.chain_verify import PublishedRecord
 
 
 class SnapshotTimeout(RuntimeError):

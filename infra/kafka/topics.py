@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 
-from contracts.catalog import AGGREGATE_TYPES, chain_topic_name, topic_name
+from contracts.wire.catalog import AGGREGATE_TYPES, chain_topic_name, topic_name
 from infra.kafka.clients import ensure_topics
 from infra.settings import Settings
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 
-from contracts.catalog import AGGREGATE_TYPES
-from contracts.chain import ChainHead
+from contracts.wire.catalog import AGGREGATE_TYPES
+from contracts.wire.chain import ChainHead
 from infra.kafka.partitioning import keyed_partition_index
 from infra.relay.encoder import StoredEventEncoder
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, select, update
 
-from contracts.chain import GENESIS, ChainHead
+from contracts.wire.chain import GENESIS, ChainHead
 
 metadata = MetaData()
 

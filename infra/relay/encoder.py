@@ -1,12 +1,12 @@
 """Encodes stored events for Kafka straight from their recorded JSON.
 
-The relay's hot path. Rebuilding each domain event object (the mapper's ``to_domain_event``)
-and then reading it back out cost about as much as sending the message; the recorded JSON
-already holds every value in its wire form (ISO dates, enum values, decimals as strings),
-wrapped by eventsourcing's JSON transcoder as ``{"_type_": ..., "_data_": ...}``. This encoder
-unwraps those values instead. It produces byte-for-byte what ``contracts.codec.encode`` produces
-from the domain event (a test holds it to that), and refuses stores whose events are encrypted
-or compressed, or values of a transcoding it does not know.
+The relay's hot path. Rebuilding each domain event object (the mapper's ``to_domain_event``) and
+then reading it back out cost about as much as sending the message; the recorded JSON already holds
+every value in its wire form (ISO dates, enum values, decimals as strings), wrapped by
+eventsourcing's JSON transcoder as ``{"_type_": ..., "_data_": ...}``. This encoder unwraps those
+values instead. It produces byte-for-byte what ``contracts.wire.codec.encode`` produces from the
+domain event (a test holds it to that), and refuses stores whose events are encrypted or compressed,
+or values of a transcoding it does not know.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import orjson
 from eventsourcing.persistence import Mapper, Notification
 from eventsourcing.utils import get_topic
 
-from contracts.catalog import CONTRACTS, EventContract, UnknownEventType
-from contracts.chain import GENESIS, ChainHead
-from contracts.codec import WireMessage, encode_envelope
+from contracts.wire.catalog import CONTRACTS, EventContract, UnknownEventType
+from contracts.wire.chain import GENESIS, ChainHead
+from contracts.wire.codec import WireMessage, encode_envelope
 from domain.transcodings import ENUM_TRANSCODINGS, DateAsISO
 
 # Transcodings whose stored "_data_" is already the wire form: ISO dates and datetimes,

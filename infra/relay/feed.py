@@ -21,7 +21,7 @@ import multiprocessing
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
-from contracts.chain import ChainHead
+from contracts.wire.chain import ChainHead
 from infra.relay.batches import BatchEncoder, EncodedBatch
 from infra.settings import Settings
 

@@ -20,7 +20,7 @@ refuses to fill it out of order (RelayStateMismatch) rather than reorder an aggr
 
 Why tampering shows: each envelope carries the hash of its predecessor's message value in the
 global order, and after each acknowledged batch a seal on `<prefix>.chain` records the head
-(contracts.chain). The chain is a pure function of the store: the encoding is deterministic and
+(contracts.wire.chain). The chain is a pure function of the store: the encoding is deterministic and
 the checkpoint keeps the head, so events re-sent or skipped after a crash carry the same links.
 
 Why the checkpoint may lag: it is a lower bound of what Kafka holds, never more. Start-up reads
@@ -45,8 +45,8 @@ from kafka import KafkaProducer, TopicPartition
 from kafka.errors import KafkaTimeoutError
 from kafka.producer.future import FutureRecordMetadata
 
-from contracts.catalog import AGGREGATE_TYPES, chain_topic_name, topic_name
-from contracts.chain import SEAL_HEADERS, SEAL_KEY, ChainHead, seal_value
+from contracts.wire.catalog import AGGREGATE_TYPES, chain_topic_name, topic_name
+from contracts.wire.chain import SEAL_HEADERS, SEAL_KEY, ChainHead, seal_value
 from domain.ledger import Ledger
 from infra.kafka.partitioning import keyed_partition_index
 from infra.relay.batches import BatchEncoder

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, column, func, inspect, select, table
 
-from contracts.chain import GENESIS
+from contracts.wire.chain import GENESIS
 from domain.ledger import Ledger
 from infra.relay.checkpoint import RelayCheckpoint, relay_checkpoint
 

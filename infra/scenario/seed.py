@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from contracts.rules_schema import DEFAULT_RULES_FILE, load_rules_file
+from contracts.inputs.rules_schema import DEFAULT_RULES_FILE, load_rules_file
 from domain.commands import PublishRules
 from domain.ledger import Ledger
 from domain.rules import ProgramRules

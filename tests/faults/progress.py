@@ -12,7 +12,7 @@ import time
 from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine, create_engine, func, select
 
-from contracts.chain import ChainHead
+from contracts.wire.chain import ChainHead
 from infra.kafka.topics import ledger_topics, prepare_chain_topic, prepare_topics
 from infra.relay.checkpoint import RelayCheckpoint
 from infra.settings import Settings

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from contracts.catalog import AGGREGATE_TYPES, topic_name
+from contracts.wire.catalog import AGGREGATE_TYPES, topic_name
 from domain.ledger import Ledger
 from infra.audit.verify import verify
 from infra.settings import Settings

@@ -20,12 +20,12 @@ import pytest
 from infra.kafka.launcher import BrokerConfig, start, stop
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
+from tests.builders.scenario import enrol_partners
 from tests.faults.killing import wait_for_progress
 from tests.faults.processes import Processes, Spawned
 from tests.faults.progress import RelayProgress
 from tests.faults.published import assert_exactly_once_in_order, stored_positions
 from tests.fixtures.infrastructure import ledger_env
-from tests.integration.scenario import enrol_partners
 
 pytestmark = [pytest.mark.slow, pytest.mark.kafka]
 

@@ -16,11 +16,11 @@ import pytest
 
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
+from tests.builders.scenario import enrol_partners
 from tests.faults.killing import describe, kill_repeatedly
 from tests.faults.progress import RelayProgress
 from tests.faults.published import assert_exactly_once_in_order, holes, stored_positions
 from tests.fixtures.infrastructure import ledger_env
-from tests.integration.scenario import enrol_partners
 
 pytestmark = [pytest.mark.slow, pytest.mark.kafka, pytest.mark.postgres]
 

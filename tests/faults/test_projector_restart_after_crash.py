@@ -13,11 +13,11 @@ import pytest
 
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
+from tests.builders.scenario import certify, enrol_partners
 from tests.faults.killing import wait_for_progress
 from tests.faults.progress import ProjectorProgress
 from tests.faults.projections_agree import read_projected, stored_versions
 from tests.fixtures.infrastructure import ledger_env
-from tests.integration.scenario import certify, enrol_partners
 
 pytestmark = [pytest.mark.slow, pytest.mark.kafka]
 

@@ -20,8 +20,8 @@ import threading
 
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
-from tests.integration.race_worker import ConflictCounter
-from tests.integration.scenario import certify, enrol_partners
+from tests.builders.race_worker import ConflictCounter
+from tests.builders.scenario import certify, enrol_partners
 
 CERTIFICATIONS_PER_ROUND = 3
 

@@ -1,0 +1,219 @@
+"""The HTTP API's wire contract beyond the command schemas: query parameters, responses and
+problem details.
+
+Requests that change the ledger use the command schemas in ``contracts.inputs.commands`` as they
+are; these describe what the API answers, and are the source of its OpenAPI document. Amounts are
+strings, so no client reads a price through a binary float.
+"""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from contracts.inputs.commands import EARLIEST_DATE, LATEST_DATE
+from domain.program import Specialization, Tier
+
+MAX_WITHIN_DAYS = 3650
+
+
+def _date(**kwargs: object) -> fields.Date:
+    return fields.Date(
+        validate=validate.Range(
+            min=EARLIEST_DATE, max=LATEST_DATE, error="must be between 1990-01-01 and 2999-12-31"
+        ),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _amount() -> fields.Decimal:
+    return fields.Decimal(as_string=True, required=True)
+
+
+class _Query(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class AsOfQuerySchema(_Query):
+    as_of = _date(metadata={"description": "business date (default: today)"})
+
+
+class PartnerQuerySchema(AsOfQuerySchema):
+    tier = fields.Enum(Tier, by_value=True)
+    specialization = fields.Enum(Specialization, by_value=True)
+
+
+class ExpiringQuerySchema(AsOfQuerySchema):
+    within = fields.Integer(
+        load_default=30,
+        validate=validate.Range(min=0, max=MAX_WITHIN_DAYS),
+        metadata={"description": "days from as_of"},
+    )
+
+
+class TierChangesQuerySchema(_Query):
+    partner = fields.String(
+        validate=validate.Regexp(
+            r"^[a-z0-9][a-z0-9-]{1,62}$", error="must be 2-63 lowercase letters, digits or hyphens"
+        )
+    )
+
+
+class SweepSchema(Schema):
+    """``POST /commands/sweep``: apply expiries and due tier reviews up to a date."""
+
+    class Meta:
+        unknown = RAISE
+
+    as_of = _date(required=True)
+
+
+class PartnerStatusSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    tier = fields.String(required=True)
+    legacy_tier = fields.String(required=True)
+    enrolled_on = fields.Date(required=True)
+    active_sales_certifications = fields.Integer(required=True)
+    active_technical_certifications = fields.Integer(required=True)
+    certified_specializations = fields.List(fields.String(), required=True)
+    certifications_by_specialization = fields.Dict(
+        keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer())
+    )
+    specializations = fields.List(fields.String(), required=True)
+    qualified_revenue = _amount()
+    protected_opportunities = fields.Integer(required=True)
+    in_transition = fields.Boolean(required=True)
+
+
+class DecisionSchema(Schema):
+    decision_id = fields.String(required=True)
+    opportunity = fields.String(required=True)
+    partner = fields.String(required=True)
+    outcome = fields.String(required=True)
+    reason_code = fields.String(required=True)
+    rules_version = fields.String(required=True)
+    # Left out of what a partner sees: a denial's evidence is the protecting decision.
+    evidence_event_ids = fields.List(fields.String())
+    decided_on = fields.Date(required=True)
+    valid_until = fields.Date(allow_none=True)
+    ended_on = fields.Date(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+
+
+class QuoteSchema(Schema):
+    quote_id = fields.String(required=True)
+    opportunity = fields.String(required=True)
+    partner = fields.String(required=True)
+    tier = fields.String(required=True)
+    list_price = _amount()
+    tier_discount = _amount()
+    registration_uplift = _amount()
+    net_price = _amount()
+    protection = fields.String(required=True)
+    decision_id = fields.String(allow_none=True)
+    issued_on = fields.Date(required=True)
+
+
+class DealHistorySchema(Schema):
+    opportunity = fields.String(required=True)
+    decisions = fields.List(fields.Nested(DecisionSchema), required=True)
+    quotes = fields.List(fields.Nested(QuoteSchema), required=True)
+
+
+class DecisionCountSchema(Schema):
+    outcome = fields.String(required=True)
+    reason_code = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
+class TierChangeSchema(Schema):
+    partner = fields.String(required=True)
+    from_tier = fields.String(required=True)
+    to_tier = fields.String(required=True)
+    reviewed_on = fields.Date(required=True)
+    rules_version = fields.String(required=True)
+    qualified_revenue = _amount()
+    evidence_event_ids = fields.List(fields.String(), required=True)
+
+
+class DeadLetterSchema(Schema):
+    topic = fields.String(required=True)
+    partition = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+    reason = fields.String(required=True)
+
+
+class DeadLettersSchema(Schema):
+    count = fields.Integer(required=True)
+    dead_letters = fields.List(fields.Nested(DeadLetterSchema), required=True)
+
+
+class AuditedDecisionSchema(DecisionSchema):
+    rules_in_force = fields.Dict(
+        allow_none=True,
+        metadata={"description": "the rule set in force on decided_on, as published"},
+    )
+
+
+class AuditedHistorySchema(Schema):
+    opportunity = fields.String(required=True)
+    decisions = fields.List(fields.Nested(AuditedDecisionSchema), required=True)
+
+
+class EnrolledSchema(Schema):
+    partner = fields.String(required=True)
+    partner_id = fields.String(required=True)
+
+
+class RegistrationSchema(Schema):
+    opportunity_id = fields.String(required=True)
+    decision_id = fields.String(required=True)
+    outcome = fields.String(required=True)
+    reason_code = fields.String(required=True)
+    rules_version = fields.String(required=True)
+    valid_until = fields.Date(allow_none=True)
+
+
+class IssuedQuoteSchema(Schema):
+    quote_id = fields.String(required=True)
+    tier = fields.String(required=True)
+    list_price = _amount()
+    tier_discount = _amount()
+    registration_uplift = _amount()
+    net_price = _amount()
+    protection = fields.String(required=True)
+    rules_version = fields.String(required=True)
+    notice = fields.String(required=True)
+
+
+class WinSchema(Schema):
+    opportunity = fields.String(required=True)
+    qualified = fields.Boolean(required=True)
+
+
+class SweepReportSchema(Schema):
+    certifications_expired = fields.Integer(required=True)
+    specializations_withdrawn = fields.Integer(required=True)
+    tier_reviews = fields.Integer(required=True)
+    tier_changes = fields.Integer(required=True)
+    protections_expired = fields.Integer(required=True)
+
+
+class InvalidParamSchema(Schema):
+    name = fields.String(required=True, metadata={"description": "the field that failed"})
+    location = fields.String(required=True, metadata={"description": "body, query or path"})
+    reason = fields.String(required=True, metadata={"description": "the rule it broke"})
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, served as application/problem+json."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    rule = fields.String(metadata={"description": "the business rule a command broke (409)"})
+    invalid_params = fields.List(
+        fields.Nested(InvalidParamSchema), data_key="invalid-params", required=False
+    )

@@ -1,0 +1,1 @@
+"""Builders shared by the tests: rule sets, partners and deals, scenarios and API worlds."""

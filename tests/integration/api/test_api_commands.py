@@ -1,0 +1,118 @@
+"""Commands over HTTP on both event stores: what is accepted is recorded, what is refused is
+answered with problem details naming the field or the rule, and nothing is written."""
+
+import json
+
+import pytest
+
+from api.app import close_app, create_app
+from contracts.inputs.rules_schema import DEFAULT_RULES_FILE
+from infra.store.event_store import open_ledger
+from tests.builders.api_world import make_tokens
+
+pytestmark = pytest.mark.kafka
+
+ENROL = {"code": "antemeta", "name": "Antemeta", "legacy_tier": "gold", "enrolled_on": "2010-11-02"}
+DEAL = {
+    "opportunity": "acme-backup-2011",
+    "end_customer": "ACME",
+    "specialization": "data-protection",
+    "partner_code": "antemeta",
+    "estimated_value": "120000",
+    "expected_close": "2011-03-31",
+    "presales_evidence": "POC done",
+    "new_business": True,
+    "registered_on": "2011-01-10",
+}
+
+
+@pytest.fixture
+def api(settings):
+    tokens, secrets = make_tokens()
+    app = create_app(settings, tokens)
+    client = app.test_client()
+
+    def post(command, body, who="manager"):
+        headers = {"Authorization": f"Bearer {secrets[who]}"}
+        return client.post(f"/commands/{command}", json=body, headers=headers)
+
+    yield post
+    close_app(app)
+
+
+def stored(settings) -> int:
+    ledger = open_ledger(settings)
+    try:
+        return ledger.recorder.max_notification_id() or 0
+    finally:
+        ledger.close()
+
+
+def test_a_channel_manager_records_the_program_through_the_api(api, settings):
+    assert api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text())).status_code == 204
+    enrolled = api("enroll-partner", ENROL)
+    assert enrolled.status_code == 201
+    assert enrolled.get_json()["partner"] == "antemeta"
+    registered = api("register-deal", DEAL)
+    assert registered.status_code == 201
+    assert registered.get_json()["reason_code"] == "denied-not-specialized"
+    quoted = api(
+        "issue-quote",
+        {
+            "opportunity": DEAL["opportunity"],
+            "partner_code": "antemeta",
+            "list_price": "1000",
+            "issued_on": "2011-01-11",
+        },
+    )
+    assert quoted.status_code == 201
+    assert quoted.get_json()["protection"] == "unprotected"
+    assert api("sweep", {"as_of": "2011-02-01"}).get_json()["tier_reviews"] == 0
+
+
+def test_invalid_body_names_each_field_and_writes_nothing(api, settings):
+    before = stored(settings)
+    response = api("enroll-partner", {**ENROL, "code": "Not A Code", "legacy_tier": "bronze"})
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    problems = {p["name"]: p["reason"] for p in response.get_json()["invalid-params"]}
+    assert problems["code"] == "must be 2-63 lowercase letters, digits or hyphens"
+    assert "legacy_tier" in problems
+    assert stored(settings) == before
+
+
+def test_unknown_and_missing_fields_are_named(api):
+    response = api("record-loss", {"opportunity": "acme-backup-2011", "colour": "red"})
+    names = {p["name"] for p in response.get_json()["invalid-params"]}
+    assert names == {"colour", "lost_on", "reason"}
+
+
+def test_a_missing_body_names_the_missing_field(api):
+    response = api("sweep", None)
+    assert response.status_code == 422  # no JSON body at all: as_of is missing
+    assert response.get_json()["invalid-params"][0]["name"] == "as_of"
+
+
+def test_a_broken_rule_is_a_409_naming_the_rule_and_writes_nothing(api, settings):
+    api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text()))
+    before = stored(settings)
+    response = api("register-deal", {**DEAL, "partner_code": "nobody"})
+    assert response.status_code == 409
+    assert response.get_json()["rule"] == "partner-must-be-enrolled"
+    assert stored(settings) == before
+
+
+def test_an_invalid_rules_document_names_the_field_path(api, settings):
+    document = json.loads(DEFAULT_RULES_FILE.read_text())
+    document["tiers"][1]["base_discount"] = "150"
+    response = api("publish-rules", document)
+    assert response.status_code == 422
+    assert [p["name"] for p in response.get_json()["invalid-params"]] == ["tiers.1.base_discount"]
+    assert stored(settings) == 0
+
+
+@pytest.mark.parametrize("who", ["ops", "auditor", "antemeta"])
+def test_only_channel_managers_send_commands(api, settings, who):
+    response = api("enroll-partner", ENROL, who=who)
+    assert response.status_code == 403
+    assert stored(settings) == 0

@@ -1,0 +1,231 @@
+"""The ops dashboard in a real headless Chromium, over the seed scenario's projections.
+
+The API is served by waitress on a free loopback port, as `ledger api serve` runs it; the
+browser is the system's Chromium (Debian's `chromium`), driven by Playwright, which downloads
+nothing. Every figure checked on the page is compared with what the projections say.
+
+Without Chromium the tests skip, except where ``LEDGER_REQUIRE_BROWSER=1`` (CI): there a
+missing browser is a failure. ``LEDGER_CHROMIUM`` names another executable.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+import waitress
+from sqlalchemy import select
+
+from api.app import close_app, create_app
+from infra.scenario.seed import run_seed_scenario
+from infra.settings import Settings
+from infra.store.event_store import open_ledger, sqlalchemy_url
+from projections import program_queries as views
+from projections.database import open_projection_db
+from projections.tables import exclusivity_decision
+from tests.builders.api_world import make_tokens, publish_and_project
+from tests.fixtures.infrastructure import ledger_env
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+SEED_DAYS = 120  # four months of the program: enough decisions for a chart
+
+
+def chromium_path() -> str:
+    found = os.environ.get("LEDGER_CHROMIUM") or shutil.which("chromium")
+    if found:
+        return found
+    reason = "no Chromium: install Debian's `chromium` package or set LEDGER_CHROMIUM"
+    if os.environ.get("LEDGER_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"LEDGER_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def seeded(kafka_bootstrap, tmp_path_factory) -> Settings:
+    settings = Settings.from_env(ledger_env(kafka_bootstrap, tmp_path_factory.mktemp("dash")))
+    ledger = open_ledger(settings)
+    try:
+        run_seed_scenario(ledger, seed=3, days=SEED_DAYS)
+        publish_and_project(settings, ledger)
+    finally:
+        ledger.close()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def tokens():
+    return make_tokens()
+
+
+@pytest.fixture(scope="module")
+def base_url(seeded, tokens) -> Iterator[str]:
+    app = create_app(seeded, tokens[0])
+    server: Any = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.task_dispatcher.shutdown()
+    server.close()
+    thread.join(timeout=5)
+    close_app(app)
+
+
+@pytest.fixture(scope="module")
+def projections(seeded):
+    engine = open_projection_db(sqlalchemy_url(seeded.projections_url))
+    with engine.connect() as connection:
+        yield connection
+    engine.dispose()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def sign_in(page, base_url: str, token: str, path: str = "/dashboard") -> None:
+    page.goto(base_url + path)
+    page.fill("#token", token)
+    page.click("button[type=submit] >> text=Sign in")
+
+
+def cell_texts(page, selector: str) -> list[str]:
+    return [text.strip() for text in page.locator(selector).all_inner_texts()]
+
+
+def test_the_dashboard_shows_partners_per_tier_as_projected(page, base_url, tokens, projections):
+    sign_in(page, base_url, tokens[1]["ops"])
+
+    shown = {
+        row.get_attribute("data-tier"): int(row.locator(".count").inner_text())
+        for row in page.locator("#tiers tbody tr").all()
+    }
+    expected = {t.tier: t.partners for t in views.partners_per_tier(projections)}
+    assert shown == expected
+    assert sum(shown.values()) == 120
+
+
+def test_the_chart_has_one_bar_per_month_with_the_projected_decisions(
+    page, base_url, tokens, projections
+):
+    sign_in(page, base_url, tokens[1]["ops"])
+
+    days = projections.execute(
+        select(exclusivity_decision.c.decided_on, exclusivity_decision.c.outcome)
+    ).all()
+    per_month = Counter((f"{d.year:04d}-{d.month:02d}", outcome) for d, outcome in days)
+    first, last = min(d for d, _ in days), max(d for d, _ in days)
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    assert months >= 3
+
+    bars = page.locator("#decisions-chart g.month")
+    assert bars.count() == months
+    for bar in bars.all():
+        month = bar.get_attribute("data-month")
+        assert int(bar.get_attribute("data-granted")) == per_month[(month, "granted")]
+        assert int(bar.get_attribute("data-denied")) == per_month[(month, "denied")]
+        assert bar.locator("rect").count() == 2
+    assert page.locator("#decisions-chart").is_visible()
+
+
+def test_the_dashboard_shows_decisions_expiring_registrations_and_the_pipeline(
+    page, base_url, tokens, projections, seeded
+):
+    sign_in(page, base_url, tokens[1]["ops"])
+
+    as_of = views.latest_decision_date(projections)
+    assert page.inner_text("#as-of") == str(as_of)
+    counts = {
+        (row.get_attribute("data-outcome"), row.get_attribute("data-reason")): int(
+            row.locator(".count").inner_text()
+        )
+        for row in page.locator("#decision-counts tbody tr").all()
+    }
+    assert counts == {
+        (c.outcome, c.reason_code): c.count for c in views.decision_counts(projections)
+    }
+    expiring = views.expiring_registrations(projections, as_of, 30)
+    shown = [
+        r.get_attribute("data-opportunity")
+        for r in page.locator("#expiring tbody tr[data-opportunity]").all()
+    ]
+    assert shown == [d.opportunity for d in expiring]
+    ledger = open_ledger(seeded)
+    stored = len(ledger.recorder.select_notifications(start=1, limit=1_000_000))
+    ledger.close()
+    assert page.inner_text("#events-stored") == str(stored)
+    assert page.inner_text("#events-published") == str(stored)
+    assert page.inner_text("#relay-lag") == "0"
+    assert page.inner_text("#consumer-lag") == "0"
+    assert page.inner_text("#dead-letters") == "0"
+    assert page.inner_text("#kafka") == "up"
+
+
+def test_an_opportunity_page_lists_its_decision_history(page, base_url, tokens, projections):
+    sign_in(page, base_url, tokens[1]["auditor"])
+    page.click("#most-contested")
+
+    reference = views.most_contested_opportunity(projections)
+    assert reference is not None
+    assert page.inner_text("#reference") == reference
+    history = views.decision_history(projections, reference)
+    assert len(history) >= 2
+    rows = page.locator("#decisions tr.decision")
+    assert [r.get_attribute("data-decision-id") for r in rows.all()] == [
+        d.decision_id for d in history
+    ]
+    assert cell_texts(page, "#decisions .partner") == [d.partner for d in history]
+    assert cell_texts(page, "#decisions .outcome") == [d.outcome for d in history]
+    assert cell_texts(page, "#decisions .reason") == [d.reason_code for d in history]
+    quotes = views.quotes_for(projections, reference)
+    assert page.locator("#quotes tr.quote").count() == len(quotes)
+
+
+def test_a_partner_token_is_refused_and_gets_no_session(page, base_url, tokens):
+    sign_in(page, base_url, tokens[1]["antemeta"])
+
+    assert "may not see the dashboard" in page.inner_text("#login-error")
+    assert page.context.cookies() == []
+    page.goto(base_url + "/dashboard")
+    assert page.url.startswith(base_url + "/dashboard/login")
+    assert page.locator("#tiers").count() == 0
+
+
+def test_signing_out_ends_the_session(page, base_url, tokens):
+    sign_in(page, base_url, tokens[1]["ops"])
+    assert page.locator("#tiers").count() == 1
+    cookie = page.context.cookies()[0]
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Strict"
+
+    page.click("text=Sign out")
+    page.goto(base_url + "/dashboard")
+    assert page.url.startswith(base_url + "/dashboard/login")
+
+
+def test_the_page_runs_no_script(page, base_url, tokens):
+    sign_in(page, base_url, tokens[1]["ops"])
+    assert page.locator("script").count() == 0
+    response = page.goto(base_url + "/dashboard")
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert date.fromisoformat(page.inner_text("#as-of"))

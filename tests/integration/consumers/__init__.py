@@ -1,0 +1,1 @@
+"""Integration tests of consumers/ against a real Kafka broker and real databases."""

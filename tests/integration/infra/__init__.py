@@ -1,0 +1,1 @@
+"""Integration tests of infra/ against a real Kafka broker and real databases."""

@@ -1,0 +1,1 @@
+"""Unit tests of cli/: no broker, no database server."""

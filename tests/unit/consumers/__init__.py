@@ -1,0 +1,1 @@
+"""Unit tests of consumers/: no broker, no database server."""

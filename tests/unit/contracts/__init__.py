@@ -1,0 +1,1 @@
+"""Unit tests of contracts/: no broker, no database server."""

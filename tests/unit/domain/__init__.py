@@ -1,0 +1,1 @@
+"""Unit tests of domain/: no broker, no database server."""

@@ -1,0 +1,1 @@
+"""Unit tests of infra/: no broker, no database server."""

@@ -1,0 +1,1 @@
+"""Unit tests of projections/: no broker, no database server."""
