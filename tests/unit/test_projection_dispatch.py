@@ -39,7 +39,7 @@ from projections.program_queries import quotes_for, rules_document_in_force
 from projections.queries import partner_statuses
 from projections.tables import metadata, partner_certification, partner_specialization
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "infra" / "default_rules.json"
+RULES_FILE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "rules-2010.1.json"
 DP = Specialization.DATA_PROTECTION
 SALES, TECHNICAL = CertificationKind.SALES, CertificationKind.TECHNICAL
 ENROLLED_ON = date(2010, 11, 2)

@@ -113,7 +113,7 @@ def test_rules_are_published_before_anything_else() -> None:
     first, published = stored_events(ledger)[:2]
     assert type(first).__name__ == "Started"
     assert type(published).__name__ == "RulesPublished"
-    assert published.version == "2010.1"
+    assert published.version == "2010.2"
 
 
 def test_fewer_than_20_partners_are_specialized_antemeta_first_in_data_protection(
@@ -157,16 +157,17 @@ def test_registrations_are_granted_and_denied_for_several_reasons(full_run: Full
     summary, events = full_run
     granted = of_type(events, "ExclusivityGranted")
     denied = of_type(events, "ExclusivityDenied")
+    non_exclusive = of_type(events, "RegisteredNonExclusive")
     assert granted
+    assert non_exclusive  # pre-sales work rewarded without exclusivity
     denial_reasons = {e.reason_code for e in denied}
     assert {
-        "denied-not-specialized",
         "denied-renewal",
         "denied-no-presales-evidence",
         "denied-vendor-sales-engaged",
         "denied-already-protected",
     } <= denial_reasons
-    assert sum(summary.decisions.values()) == len(granted) + len(denied)
+    assert sum(summary.decisions.values()) == len(granted) + len(denied) + len(non_exclusive)
     assert summary.decisions["granted-first-qualified-registrant"] == len(granted)
 
 
@@ -186,7 +187,13 @@ def test_partners_compete_for_opportunities_and_register_again_after_expiry(
 def test_quotes_and_outcomes_cover_holders_competitors_and_losses(full_run: FullRun) -> None:
     _, events = full_run
     protections = {e.protection for e in of_type(events, "QuoteIssued")}
-    assert protections == {"holder", "protected-for-another", "unprotected"}
+    assert protections == {
+        "holder",
+        "protected-for-another",
+        "unprotected",
+        "preferred",
+        "preferred-another-protected",
+    }
     wins = of_type(events, "Won")
     assert {w.qualified for w in wins} == {True, False}
     assert of_type(events, "Lost")
