@@ -260,3 +260,54 @@ def test_bad_arguments_are_refused_before_anything_is_written(
     with pytest.raises(ValueError, match=message):
         run_seed_scenario(ledger, start=start, days=days)
     assert not ledger.recorder.max_notification_id()
+
+
+# --- the transition the interview describes ------------------------------------------------
+
+
+def test_no_review_moves_a_partner_down_more_than_one_tier(full_run: FullRun) -> None:
+    _, events = full_run
+    order = list(Tier)
+    drops = [
+        order.index(c.from_tier) - order.index(c.to_tier) for c in of_type(events, "TierChanged")
+    ]
+    assert max(drops) == 1  # some slip, one step at a time
+
+
+def test_most_legacy_metal_partners_are_still_metal_at_the_end(full_run: FullRun) -> None:
+    _, events = full_run
+    tiers = {e.originator_id: e.legacy_tier for e in of_type(events, "Enrolled")}
+    legacy_metal = {pid for pid, tier in tiers.items() if tier is not Tier.REGISTERED}
+    for change in of_type(events, "TierChanged"):
+        tiers[change.originator_id] = change.to_tier
+    still_metal = {pid for pid in legacy_metal if tiers[pid] is not Tier.REGISTERED}
+    assert len(still_metal) >= 0.7 * len(legacy_metal)
+
+
+def test_legacy_partners_that_slip_get_a_transition_plan_with_a_floor(full_run: FullRun) -> None:
+    _, events = full_run
+    plans = of_type(events, "TransitionPlanOpened")
+    assert plans
+    assert all(p.floor_tier is not Tier.REGISTERED for p in plans)
+    planned = {p.originator_id for p in plans}
+    held = [r for r in of_type(events, "TierReviewed") if r.outcome == "held-by-plan"]
+    assert held
+    assert {r.originator_id for r in held} <= planned
+
+
+def test_some_partners_climb_on_qualified_revenue(full_run: FullRun) -> None:
+    _, events = full_run
+    order = list(Tier)
+    assert any(
+        order.index(c.to_tier) > order.index(c.from_tier) and not c.specializations_held
+        for c in of_type(events, "TierChanged")
+    )
+
+
+def test_only_protected_partners_draw_vendor_engineer_days(full_run: FullRun) -> None:
+    _, events = full_run
+    grants = {(e.originator_id, e.decision_id): e for e in of_type(events, "BenefitsGranted")}
+    drawn = of_type(events, "EngineerDaysConsumed")
+    assert drawn
+    assert all((d.originator_id, d.decision_id) in grants for d in drawn)
+    assert all(grants[(d.originator_id, d.decision_id)].partner_id == d.partner_id for d in drawn)
