@@ -221,8 +221,9 @@ class Ledger(Application[UUID]):
                 rules,
             )
             self.save(opportunity)
+            # The decision's own event: benefits granted with a protection are recorded after it.
             return RegistrationResult(
-                opportunity.id, event_id(opportunity.id, opportunity.version), decision
+                opportunity.id, opportunity.decisions[-1].decision_id, decision
             )
 
         return retry_on_conflict(attempt)

@@ -18,12 +18,15 @@ from infra.cli_renderers import (
     render_decisions,
     render_quotes,
     render_tier_history,
+    render_tiers_at_risk,
+    render_transition_plans,
 )
 from infra.cli_support import EXIT_RULE_BROKEN, InvalidInput, parse_date
 from infra.event_store import sqlalchemy_url
 from infra.output import table, to_json
 from infra.settings import Settings
 from projections import program_queries as views
+from projections import transition_queries
 from projections.database import open_projection_db
 
 MAX_WITHIN_DAYS = 3650
@@ -108,6 +111,20 @@ def tiers(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def at_risk(args: argparse.Namespace, settings: Settings) -> int:
+    with answering_from(settings, as_of_argument(args)) as connection:
+        found = transition_queries.tiers_at_risk(connection)
+    print(to_json(found) if args.json else render_tiers_at_risk(found))
+    return 0
+
+
+def plans(args: argparse.Namespace, settings: Settings) -> int:
+    with answering_from(settings, as_of_argument(args)) as connection:
+        found = transition_queries.transition_plans(connection)
+    print(to_json(found) if args.json else render_transition_plans(found))
+    return 0
+
+
 def dead_letter_list(args: argparse.Namespace, settings: Settings) -> int:
     with ProjectionsConnection(settings) as connection:
         found = views.dead_letters(connection)
@@ -136,6 +153,22 @@ def add_partner_queries(partner: Any) -> None:
     p.add_argument("--as-of", help=AS_OF_HELP)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=tiers)
+    p = partner.add_parser(
+        "at-risk",
+        help="tiers at risk: a downgrade announced, or a tier held only by a transition plan",
+        epilog="example: ledger partner at-risk --as-of 2012-01-30 --json",
+    )
+    p.add_argument("--as-of", help=AS_OF_HELP)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=at_risk)
+    p = partner.add_parser(
+        "plans",
+        help="legacy partners' transition plans: floor, due date, what they lacked",
+        epilog="example: ledger partner plans --json",
+    )
+    p.add_argument("--as-of", help=AS_OF_HELP)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=plans)
 
 
 def add_deal_queries(deal: Any) -> None:

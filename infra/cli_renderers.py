@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from infra.output import table
 from projections import program_queries as views
+from projections import transition_queries as transition
 
 
 def render_decisions(decisions: list[views.DecisionView]) -> str:
@@ -70,5 +71,46 @@ def render_tier_history(changes: list[views.TierChangeView]) -> str:
                 len(c.evidence_event_ids),
             ]
             for c in changes
+        ],
+    )
+
+
+def render_transition_plans(plans: list[transition.TransitionPlanView]) -> str:
+    """Legacy partners' plans: tier then and now, earned and lacked when opened, the floor."""
+    return table(
+        ["partner", "legacy", "now", "earned", "floor", "due", "lacked", "met", "closed"],
+        [
+            [
+                p.partner,
+                p.legacy_tier,
+                p.tier,
+                p.earned_tier,
+                p.floor_tier,
+                p.due_on,
+                p.lacks,
+                p.milestones_met,
+                p.close_reason or "-",
+            ]
+            for p in plans
+        ],
+    )
+
+
+def render_tiers_at_risk(found: list[transition.TierAtRisk]) -> str:
+    if not found:
+        return "no tier at risk"
+    return table(
+        ["partner", "tier", "earned", "review", "reviewed on", "downgrade due", "floor"],
+        [
+            [
+                r.partner,
+                r.tier,
+                r.earned_tier,
+                r.outcome,
+                r.reviewed_on,
+                r.downgrade_due_on or "-",
+                r.floor_tier or "-",
+            ]
+            for r in found
         ],
     )

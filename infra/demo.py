@@ -11,13 +11,14 @@ import argparse
 from domain.ledger import Ledger
 from infra.broker import ensure_broker
 from infra.cli_queries import ProjectionsConnection
-from infra.cli_renderers import render_decisions, render_quotes
+from infra.cli_renderers import render_decisions, render_quotes, render_transition_plans
 from infra.event_store import open_ledger
 from infra.output import Progress, table
 from infra.pipeline import open_projector, open_relay
 from infra.seed_scenario import SCENARIO_START, SeedSummary, run_seed_scenario
 from infra.settings import Settings
 from projections import program_queries as views
+from projections import transition_queries as transition
 from projections.queries import partner_statuses
 
 
@@ -79,20 +80,51 @@ def publish_and_project(settings: Settings, ledger: Ledger) -> None:
     print(f"demo: projector consumed {projected} events into {settings.projections_url}")
 
 
+def transition_line(
+    tiers: list[transition.TierThenAndNow],
+    roster: list[views.SpecializationRoster],
+    still_metal: tuple[int, int],
+) -> str:
+    """The interview's promises, measured: metals kept, fewer than 20 specialists."""
+    metal_then = sum(t.at_enrolment for t in tiers if t.tier != "registered")
+    metal_now = sum(t.now for t in tiers if t.tier != "registered")
+    specialists = len({code for r in roster for code in r.partners})
+    kept, legacy = still_metal
+    share = f"{100 * kept / legacy:.0f}%" if legacy else "-"
+    return (
+        f"metal partners: {metal_then} at enrolment, {metal_now} now; {kept} of {legacy} legacy "
+        f"metal partners still metal ({share}); {specialists} partners hold a specialization"
+    )
+
+
 def program_summary(settings: Settings) -> str:
     """Partners per tier, specialists per specialization, decisions, one opportunity's story."""
     with ProjectionsConnection(settings) as connection:
         as_of = views.latest_decision_date(connection) or SCENARIO_START
-        tiers = views.partners_per_tier(connection)
+        tiers = transition.tiers_then_and_now(connection)
         roster = views.specialized_partners(connection, as_of)
+        plans = transition.transition_plans(connection)
+        at_risk = transition.tiers_at_risk(connection)
+        benefits = transition.benefits_totals(connection)
+        still_metal = transition.legacy_metals_still_metal(connection)
         counts = views.decision_counts(connection)
         reference = views.most_contested_opportunity(connection)
         history = views.decision_history(connection, reference) if reference else []
         quotes = views.quotes_for(connection, reference) if reference else []
         antemeta = partner_statuses(connection, as_of, "antemeta")
     sections = [
-        f"\n== Partners per tier (from the partner_status projection, as of {as_of}) ==",
-        table(["tier", "partners"], [[t.tier, t.partners] for t in tiers]),
+        f"\n== Partners per tier at enrolment and as of {as_of} (partner_status projection) ==",
+        table(
+            ["tier", "at enrolment", "now"],
+            [[t.tier, t.at_enrolment, t.now] for t in tiers],
+        ),
+        transition_line(tiers, roster, still_metal),
+        f"\n== Legacy partners on a transition plan ({len(plans)}; "
+        f"{len(at_risk)} tiers at risk) ==",
+        render_transition_plans(plans),
+        f"\nBenefits of protection: {benefits.grants} grants, {benefits.engineer_days_used} of "
+        f"{benefits.engineer_days} vendor pre-sales engineer days drawn, "
+        f"{benefits.with_extended_support} with extended support",
         f"\n== Specialized partners per specialization ({sum(len(r.partners) for r in roster)} "
         "specializations held) ==",
         table(

@@ -54,7 +54,9 @@ def test_a_channel_manager_records_the_program_through_the_api(api, settings):
     assert enrolled.get_json()["partner"] == "antemeta"
     registered = api("register-deal", DEAL)
     assert registered.status_code == 201
-    assert registered.get_json()["reason_code"] == "denied-not-specialized"
+    # Pre-sales work without the area's specialization: preferential conditions, no exclusivity.
+    assert registered.get_json()["reason_code"] == "registered-not-exclusive"
+    assert registered.get_json()["outcome"] == "registered-not-exclusive"
     quoted = api(
         "issue-quote",
         {
@@ -65,7 +67,7 @@ def test_a_channel_manager_records_the_program_through_the_api(api, settings):
         },
     )
     assert quoted.status_code == 201
-    assert quoted.get_json()["protection"] == "unprotected"
+    assert quoted.get_json()["protection"] == "preferred"
     assert api("sweep", {"as_of": "2011-02-01"}).get_json()["tier_reviews"] == 0
 
 

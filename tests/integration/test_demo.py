@@ -24,8 +24,11 @@ def test_demo_summarises_the_seed_scenario_from_the_projections(demo_env, capsys
         "== Specialized partners per specialization",
         "== Exclusivity decisions by outcome and reason ==",
         "== Decision history of opportunity",
+        "== Legacy partners on a transition plan",
     ):
         assert heading in out
+    assert "at enrolment" in out
+    assert "legacy metal partners still metal" in out
     assert "granted-first-qualified-registrant" in out
     assert "denied-already-protected" in out
     assert "antemeta" in out

@@ -177,7 +177,7 @@ def test_decision_history_is_projected_from_kafka(protected_deal):
         ("antemeta", "granted", "granted-first-qualified-registrant"),
         ("rival", "denied", "denied-already-protected"),
     ]
-    assert all(d["rules_version"] == "2010.1" and d["evidence_event_ids"] for d in decisions)
+    assert all(d["rules_version"] == "2010.2" and d["evidence_event_ids"] for d in decisions)
     assert decisions[0]["valid_until"] == "2011-03-01"
     assert history["quotes"][0]["net_price"] == "65000.00"
 

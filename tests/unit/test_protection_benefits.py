@@ -7,6 +7,7 @@ import pytest
 
 from domain.commands import ConsumeEngineerDays, RecordWin
 from domain.errors import EngineerDaysExhausted, NonPositiveDays, NoProtectionBenefits
+from domain.identity import event_id
 from domain.opportunity import Opportunity
 from domain.program import Tier
 from tests.unit.program_builders import (
@@ -118,3 +119,15 @@ def test_rules_without_benefits_grant_none():
     assert of_type(ledger, Opportunity.BenefitsGranted) == []
     with pytest.raises(NoProtectionBenefits):
         draw(ledger, days=1)
+
+
+def test_the_registration_names_the_grant_as_its_decision_not_the_benefits_after_it():
+    ledger = in_memory_ledger(RULES)
+    enroll_specialist(ledger, "antemeta")
+
+    result = ledger.register_deal(deal_registration("antemeta"))
+
+    [granted] = of_type(ledger, Opportunity.ExclusivityGranted)
+    assert str(result.decision_id) == str(
+        event_id(granted.originator_id, granted.originator_version)
+    )
