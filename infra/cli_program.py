@@ -18,10 +18,12 @@ from domain.program import CertificationKind, Specialization
 from infra.cli_deal_closing import add_closing_commands
 from infra.cli_deal_registration import add_registration_commands
 from infra.cli_queries import add_deal_queries, add_partner_queries, add_program_queries
+from infra.cli_renderers import render_simulation
 from infra.cli_support import InvalidInput, choices, parse_date, today_or, validated
 from infra.event_store import open_ledger
 from infra.output import to_json
 from infra.settings import Settings
+from projections.simulation import simulate
 
 DEFAULT_RULES = Path(__file__).with_name("default_rules.json")
 
@@ -33,6 +35,22 @@ def publish_rules(args: argparse.Namespace, settings: Settings) -> int:
         raise InvalidInput(str(error)) from None
     open_ledger(settings).publish_rules(PublishRules(rules))
     print(f"published rules {rules.version} effective {rules.effective_from}")
+    return 0
+
+
+def simulate_rules(args: argparse.Namespace, settings: Settings) -> int:
+    """Replay the recorded history under a proposed rule set; nothing is recorded anywhere."""
+    try:
+        rules = load_rules_file(Path(args.file))
+    except RulesFileError as error:
+        raise InvalidInput(str(error)) from None
+    proposed_from = parse_date("from", args.from_date) if args.from_date else rules.effective_from
+    ledger = open_ledger(settings)
+    try:
+        found = simulate(ledger, rules, proposed_from)
+    finally:
+        ledger.close()
+    print(to_json([found]) if args.json else render_simulation(found))
     return 0
 
 
@@ -104,6 +122,21 @@ def _add_rules_commands(commands: Any) -> None:
     )
     p.add_argument("file", nargs="?", default=str(DEFAULT_RULES))
     p.set_defaults(handler=publish_rules)
+    p = rules_parser.add_parser(
+        "simulate",
+        help="what-if: replay the recorded history under a proposed rule set, without "
+        "recording anything, and show per partner what would differ",
+        epilog="example: ledger rules simulate proposed.json --from 2011-06-01 --json",
+    )
+    p.add_argument("file")
+    p.add_argument(
+        "--from",
+        dest="from_date",
+        help="the proposal replaces the recorded rules from this date (default: its own "
+        "effective_from)",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=simulate_rules)
 
 
 def _add_partner_commands(partner: Any) -> None:

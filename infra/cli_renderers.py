@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from infra.output import table
 from projections import program_queries as views
+from projections import simulation
 from projections import transition_queries as transition
 
 
@@ -114,3 +115,47 @@ def render_tiers_at_risk(found: list[transition.TierAtRisk]) -> str:
             for r in found
         ],
     )
+
+
+def render_simulation(found: simulation.Simulation) -> str:
+    """Per partner, today beside simulated; then the totals and any command refused."""
+    lines = [
+        f"rules {found.rules_version} from {found.proposed_from}: "
+        f"{len(found.diff)} partners would differ"
+    ]
+    if found.diff:
+        lines.append(
+            table(
+                ["partner", "tier", "grants", "qualified revenue", "margin given away"],
+                [
+                    [
+                        d.partner,
+                        _change(d.today.tier, d.simulated.tier),
+                        _change(d.today.grants, d.simulated.grants),
+                        _change(d.today.qualified_revenue, d.simulated.qualified_revenue),
+                        _change(d.today.margin, d.simulated.margin),
+                    ]
+                    for d in found.diff
+                ],
+            )
+        )
+    today, simulated = found.totals_today, found.totals_simulated
+    lines += [
+        "totals: today -> simulated",
+        "  tiers: "
+        + ", ".join(
+            f"{tier} {today.tiers.get(tier, 0)} -> {simulated.tiers.get(tier, 0)}"
+            for tier in transition.TIERS_HIGHEST_FIRST
+        ),
+        f"  grants {today.grants} -> {simulated.grants}; qualified revenue "
+        f"{today.qualified_revenue} -> {simulated.qualified_revenue}; margin given away "
+        f"{today.margin} -> {simulated.margin}",
+    ]
+    if found.refused:
+        refused = ", ".join(f"{rule} {n}" for rule, n in sorted(found.refused.items()))
+        lines.append(f"commands the proposed rules refuse: {refused}")
+    return "\n".join(lines)
+
+
+def _change(today: object, simulated: object) -> str:
+    return str(today) if today == simulated else f"{today} -> {simulated}"
