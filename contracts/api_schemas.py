@@ -11,6 +11,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from contracts.commands import EARLIEST_DATE, LATEST_DATE
+from contracts.rules_schema import ProgramRulesSchema
 from domain.program import Specialization, Tier
 
 MAX_WITHIN_DAYS = 3650
@@ -217,3 +218,22 @@ class ProblemSchema(Schema):
     invalid_params = fields.List(
         fields.Nested(InvalidParamSchema), data_key="invalid-params", required=False
     )
+
+
+class SimulationRequestSchema(Schema):
+    """A proposed rule set (the document `ledger rules simulate` reads) and when it applies."""
+
+    class Meta:
+        unknown = RAISE
+
+    rules = fields.Nested(ProgramRulesSchema, required=True)
+    proposed_from = fields.Date(data_key="from", load_default=None)
+
+
+class SimulationSchema(Schema):
+    rules_version = fields.String(required=True)
+    proposed_from = fields.String(required=True)  # an ISO date
+    diff = fields.List(fields.Dict(), required=True)
+    totals_today = fields.Dict(required=True)
+    totals_simulated = fields.Dict(required=True)
+    refused = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)

@@ -30,6 +30,7 @@ from marshmallow import (
     ValidationError,
     fields,
     post_load,
+    pre_load,
     validate,
     validates,
 )
@@ -98,8 +99,8 @@ class ProgramRulesSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    # Older documents are upcast before they load (domain.rules_document); only the current
-    # shape reaches the schema.
+    # Older documents are upcast before they load (domain.rules_document), from a file or an
+    # HTTP body alike; only the current shape reaches the fields.
     document_version = fields.Integer(
         required=True, strict=True, validate=validate.Equal(RULES_DOCUMENT_VERSION)
     )
@@ -132,6 +133,10 @@ class ProgramRulesSchema(Schema):
     transition_plan_lowest_floor = fields.Enum(Tier, by_value=True, required=True)
     presales_engineer_days = _integer(validate.Range(min=0))
     extended_support = fields.Boolean(required=True, truthy={True}, falsy={False})
+
+    @pre_load
+    def upcast_older_document(self, data: Any, **_: Any) -> Any:
+        return upcast_rules_document(data) if isinstance(data, dict) else data
 
     @validates("tiers")
     def each_tier_once_on_a_rising_ladder(self, value: list[object], **_: Any) -> None:
@@ -253,8 +258,6 @@ def load_rules_file(path: Path) -> ProgramRules:
         ) from error
     except _DuplicateKeyError as error:
         raise RulesFileError(path, [str(error)]) from error
-    if isinstance(document, dict):
-        document = upcast_rules_document(document)
     try:
         rules: ProgramRules = ProgramRulesSchema().load(document)
     except ValidationError as error:

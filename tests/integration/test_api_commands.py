@@ -117,3 +117,55 @@ def test_only_channel_managers_send_commands(api, settings, who):
     response = api("enroll-partner", ENROL, who=who)
     assert response.status_code == 403
     assert stored(settings) == 0
+
+
+@pytest.fixture
+def simulations(settings):
+    tokens, secrets = make_tokens()
+    app = create_app(settings, tokens)
+    client = app.test_client()
+
+    def post(body, who="manager"):
+        headers = {"Authorization": f"Bearer {secrets[who]}"}
+        return client.post("/simulations", json=body, headers=headers)
+
+    yield post
+    close_app(app)
+
+
+def test_a_channel_manager_simulates_the_rules_in_force_and_sees_no_difference(
+    api, simulations, settings
+):
+    api("publish-rules", json.loads(RULES.read_text()))
+    api("enroll-partner", ENROL)
+    api("register-deal", DEAL)
+    before = stored(settings)
+
+    response = simulations({"rules": json.loads(RULES.read_text())})
+
+    assert response.status_code == 200
+    found = response.get_json()
+    assert (found["rules_version"], found["proposed_from"], found["diff"]) == (
+        "2010.2",
+        "2010-11-01",
+        [],
+    )
+    assert stored(settings) == before
+
+
+def test_a_simulated_rule_set_with_a_bad_field_is_refused_naming_it(simulations, settings):
+    rules = json.loads(RULES.read_text())
+    rules["tiers"][0]["base_discount"] = "120"
+
+    response = simulations({"rules": rules, "from": "2011-01-01"})
+
+    assert response.status_code == 422
+    names = [p["name"] for p in response.get_json()["invalid-params"]]
+    assert any("base_discount" in name for name in names)
+    assert stored(settings) == 0
+
+
+def test_a_partner_token_cannot_run_simulations(simulations):
+    response = simulations({"rules": json.loads(RULES.read_text())}, who="antemeta")
+
+    assert response.status_code == 403
