@@ -7,19 +7,28 @@ the projector filled from Kafka: the demo shows what ops and subscribers would s
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
+from contracts.rules_schema import load_rules_file
 from domain.ledger import Ledger
+from domain.program import Tier
 from infra.broker import ensure_broker
 from infra.cli_queries import ProjectionsConnection
-from infra.cli_renderers import render_decisions, render_quotes, render_transition_plans
+from infra.cli_renderers import (
+    render_decisions,
+    render_quotes,
+    render_simulation,
+    render_transition_plans,
+)
 from infra.event_store import open_ledger
 from infra.output import Progress, table
 from infra.pipeline import open_projector, open_relay
-from infra.seed_scenario import SCENARIO_START, SeedSummary, run_seed_scenario
+from infra.seed_scenario import RULES_FILE, SCENARIO_START, SeedSummary, run_seed_scenario
 from infra.settings import Settings
 from projections import program_queries as views
 from projections import transition_queries as transition
 from projections.queries import partner_statuses
+from projections.simulation import simulate
 
 
 def demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -32,8 +41,9 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
             summary = run_seed_scenario(ledger, seed=args.seed, on_progress=shown)
         print(describe_recording(summary, settings))
     publish_and_project(settings, ledger)
-    ledger.close()
     print(program_summary(settings))
+    print(simulated_change(ledger))
+    ledger.close()
     print(where_to_look(settings))
     return 0
 
@@ -94,6 +104,29 @@ def transition_line(
     return (
         f"metal partners: {metal_then} at enrolment, {metal_now} now; {kept} of {legacy} legacy "
         f"metal partners still metal ({share}); {specialists} partners hold a specialization"
+    )
+
+
+def simulated_change(ledger: Ledger) -> str:
+    """One rule change tried on the recorded history before anyone publishes it."""
+    rules = load_rules_file(RULES_FILE)
+    tiers = tuple(
+        replace(
+            t,
+            min_qualified_revenue=t.min_qualified_revenue / 2,
+            min_sales_certified=0,
+            min_technical_certified=0,
+        )
+        if t.tier is Tier.SILVER
+        else t
+        for t in rules.tiers
+    )
+    proposal = replace(rules, version=f"{rules.version}-easy-silver", tiers=tiers)
+    print("demo: simulating an easier Silver on the recorded history (nothing is recorded)")
+    found = simulate(ledger, proposal, rules.effective_from)
+    return (
+        "\n== What if Silver asked half the qualified revenue and no certified people? "
+        "(ledger rules simulate) ==\n" + render_simulation(found)
     )
 
 
