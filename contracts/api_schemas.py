@@ -237,3 +237,27 @@ class SimulationSchema(Schema):
     totals_today = fields.Dict(required=True)
     totals_simulated = fields.Dict(required=True)
     refused = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class TierAtRiskSchema(Schema):
+    partner = fields.String(required=True)
+    tier = fields.String(required=True)
+    earned_tier = fields.String(required=True)
+    outcome = fields.String(required=True)  # downgrade-pending or held-by-plan
+    reviewed_on = fields.Date(required=True)
+    downgrade_due_on = fields.Date(allow_none=True)
+    floor_tier = fields.String(allow_none=True)
+
+
+class TransitionPlanSchema(Schema):
+    partner = fields.String(required=True)
+    legacy_tier = fields.String(required=True)
+    tier = fields.String(required=True)
+    earned_tier = fields.String(required=True)
+    floor_tier = fields.String(required=True)
+    opened_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+    lacks = fields.String(required=True)
+    milestones_met = fields.List(fields.String(), required=True)
+    closed_on = fields.Date(allow_none=True)
+    close_reason = fields.String(allow_none=True)

@@ -7,6 +7,7 @@ import pytest
 
 from api.app import close_app, create_app
 from infra.event_store import open_ledger
+from infra.pipeline import open_projector, open_relay
 from tests.integration.api_world import RULES, make_tokens
 
 pytestmark = pytest.mark.kafka
@@ -169,3 +170,39 @@ def test_a_partner_token_cannot_run_simulations(simulations):
     response = simulations({"rules": json.loads(RULES.read_text())}, who="antemeta")
 
     assert response.status_code == 403
+
+
+def test_tiers_at_risk_and_plans_are_served_each_partner_seeing_only_its_own(api, settings):
+    api("publish-rules", json.loads(RULES.read_text()))
+    for code in ("antemeta", "bigcorp"):  # legacy golds that earn nothing in the new program
+        api("enroll-partner", {**ENROL, "code": code, "name": code.title()})
+    api("sweep", {"as_of": "2011-11-01"})
+    ledger = open_ledger(settings)
+    relay, projector = open_relay(settings, ledger), open_projector(settings)
+    relay.drain()
+    projector.drain()
+    projector.close()
+    relay.close()
+    ledger.close()
+    tokens, secrets = make_tokens()
+    app = create_app(settings, tokens)
+    client = app.test_client()
+
+    def read(path, who):
+        return client.get(path, headers={"Authorization": f"Bearer {secrets[who]}"}).get_json()
+
+    try:
+        at_risk = read("/tiers-at-risk", "ops")
+        plans = read("/transition-plans", "ops")
+        own = read("/transition-plans", "antemeta")
+    finally:
+        close_app(app)
+    assert {(r["partner"], r["outcome"], r["downgrade_due_on"]) for r in at_risk} == {
+        ("antemeta", "downgrade-pending", "2012-01-30"),
+        ("bigcorp", "downgrade-pending", "2012-01-30"),
+    }
+    assert {(p["partner"], p["legacy_tier"], p["floor_tier"]) for p in plans} == {
+        ("antemeta", "gold", "silver"),
+        ("bigcorp", "gold", "silver"),
+    }
+    assert [p["partner"] for p in own] == ["antemeta"]
