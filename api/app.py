@@ -26,6 +26,7 @@ from api.metrics import close_probe, metrics_blueprint
 from api.operations_views import operations_blueprint
 from api.partner_views import partner_blueprint
 from api.problems import PROBLEM_JSON, from_http_exception, register_problem_handlers
+from api.simulation_views import simulation_blueprint
 from contracts.inputs.api_schemas import ProblemSchema
 from infra.settings import Settings
 from infra.tokens import TokenSource
@@ -88,6 +89,7 @@ def create_app(
         deal_blueprint(),
         operations_blueprint(),
         command_blueprint(),
+        simulation_blueprint(),
         *extra_blueprints,
     ):
         api.register_blueprint(blueprint)

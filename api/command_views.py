@@ -79,7 +79,7 @@ def command_blueprint() -> Blueprint:
         return {
             "opportunity_id": str(result.opportunity_id),
             "decision_id": str(result.decision_id),
-            "outcome": "granted" if decision.granted else "denied",
+            "outcome": decision.outcome,
             "reason_code": decision.reason.value,
             "rules_version": decision.rules_version,
             "valid_until": decision.valid_until,

@@ -14,11 +14,14 @@ from contracts.inputs.api_schemas import (
     AsOfQuerySchema,
     PartnerQuerySchema,
     PartnerStatusSchema,
+    TierAtRiskSchema,
     TierChangeSchema,
     TierChangesQuerySchema,
+    TransitionPlanSchema,
 )
 from projections.program_queries import tier_history
 from projections.queries import PartnerStatusView, partner_statuses
+from projections.transition_queries import tiers_at_risk, transition_plans
 
 
 def partner_blueprint() -> Blueprint:
@@ -75,4 +78,27 @@ def partner_blueprint() -> Blueprint:
         with projections() as connection:
             return tier_history(connection, scope or wanted)
 
+    @blp.route("/tiers-at-risk")
+    @allow(*READERS)
+    @blp.response(200, TierAtRiskSchema(many=True))
+    def at_risk() -> Any:
+        """Partners whose last review announced a downgrade or found the tier held only by a
+        transition plan. A partner token sees its own partner only."""
+        with projections() as connection:
+            return _own(tiers_at_risk(connection))
+
+    @blp.route("/transition-plans")
+    @allow(*READERS)
+    @blp.response(200, TransitionPlanSchema(many=True))
+    def plans() -> Any:
+        """Legacy partners' transition plans: floor, due date, what they lacked, milestones.
+        A partner token sees its own plan only."""
+        with projections() as connection:
+            return _own(transition_plans(connection))
+
     return blp
+
+
+def _own(rows: list[Any]) -> list[Any]:
+    scope = partner_scope()
+    return rows if scope is None else [r for r in rows if r.partner == scope]

@@ -39,7 +39,8 @@ def register(args: argparse.Namespace, settings: Settings) -> int:
     result = open_ledger(settings).register_deal(command)
     decision = result.decision
     # valid_until is the first day no longer protected
-    until = f" until {decision.valid_until} (exclusive)" if decision.valid_until else ""
+    kind = "exclusive" if decision.granted else "preferential conditions, not exclusive"
+    until = f" until {decision.valid_until} ({kind})" if decision.valid_until else ""
     print(
         f"{decision.reason.value}{until} (decision {result.decision_id}, "
         f"rules {decision.rules_version})"

@@ -1,7 +1,7 @@
 """`ledger demo`: the seed scenario through the whole pipeline, summarised from the projections.
 
-Everything printed after the pipeline has run is read back from the projection database, which
-the projector filled from Kafka: the demo shows what ops and subscribers would see.
+The work is in cli.demo_report, imported only when the demo runs, so declaring the command
+costs `ledger --help` nothing.
 """
 
 from __future__ import annotations
@@ -12,124 +12,13 @@ from typing import TYPE_CHECKING, Any
 from cli.declare import command
 
 if TYPE_CHECKING:
-    from domain.ledger import Ledger
-    from infra.scenario.seed import SeedSummary
     from infra.settings import Settings
 
 
 def demo(args: argparse.Namespace, settings: Settings) -> int:
-    from infra.kafka.broker import ensure_broker
-    from infra.output import Progress
-    from infra.scenario.seed import run_seed_scenario
-    from infra.store.event_store import open_ledger
+    from cli import demo_report
 
-    ensure_broker(settings)
-    ledger = open_ledger(settings)
-    if ledger.recorder.max_notification_id():
-        print("demo: the event store already holds a history; publishing what Kafka lacks")
-    else:
-        with Progress("demo: simulated days") as shown:
-            summary = run_seed_scenario(ledger, seed=args.seed, on_progress=shown)
-        print(describe_recording(summary, settings))
-    publish_and_project(settings, ledger)
-    ledger.close()
-    print(program_summary(settings))
-    print(where_to_look(settings))
-    return 0
-
-
-def where_to_look(settings: Settings) -> str:
-    """How to reach the same projections over HTTP and in the dashboard."""
-    env = "" if str(settings.data_dir) == "var" else f"LEDGER_DATA_DIR={settings.data_dir} "
-    return (
-        "\n== Next: the API and the ops dashboard ==\n"
-        f"  {env}ledger tokens issue --role ops     # prints a token once\n"
-        f"  {env}ledger api serve                   # http://127.0.0.1:8080\n"
-        "  then open http://127.0.0.1:8080/dashboard and sign in with the token;\n"
-        "  the API: curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8080/decisions\n"
-        "  probes: /healthz, /readyz; Prometheus: /metrics (ops token);\n"
-        "  `ledger` is .venv/bin/ledger unless the virtualenv is active"
-    )
-
-
-def describe_recording(summary: SeedSummary, settings: Settings) -> str:
-    rejected = ", ".join(f"{rule} {n}" for rule, n in sorted(summary.rejected.items()))
-    return (
-        f"demo: simulated {summary.first_day} to {summary.last_day}: "
-        f"{summary.commands_recorded} commands recorded as {summary.events} events in "
-        f"{settings.event_store_url}; {summary.commands_rejected} rejected by the rules"
-        + (f" ({rejected})" if rejected else "")
-    )
-
-
-def publish_and_project(settings: Settings, ledger: Ledger) -> None:
-    from infra.bootstrap import open_projector, open_relay
-    from infra.output import Progress
-
-    relay = open_relay(settings, ledger)
-    try:
-        waiting = (ledger.recorder.max_notification_id() or 0) - relay.position
-        with Progress("demo: events published", total=waiting) as shown:
-            published = relay.drain(on_progress=shown)
-    finally:
-        relay.close()
-    print(f"demo: relay published {published} events to Kafka ({settings.kafka_bootstrap_servers})")
-    projector = open_projector(settings)
-    try:
-        with Progress("demo: events projected") as shown:
-            projected = projector.drain(on_progress=shown)
-    finally:
-        projector.close()
-    print(f"demo: projector consumed {projected} events into {settings.projections_url}")
-
-
-def program_summary(settings: Settings) -> str:
-    """Partners per tier, specialists per specialization, decisions, one opportunity's story."""
-    from cli.reading import ProjectionsConnection
-    from cli.renderers import render_decisions, render_quotes
-    from infra.output import table
-    from infra.scenario.seed import SCENARIO_START
-    from projections import program_queries as views
-    from projections.queries import partner_statuses
-
-    with ProjectionsConnection(settings) as connection:
-        as_of = views.latest_decision_date(connection) or SCENARIO_START
-        tiers = views.partners_per_tier(connection)
-        roster = views.specialized_partners(connection, as_of)
-        counts = views.decision_counts(connection)
-        reference = views.most_contested_opportunity(connection)
-        history = views.decision_history(connection, reference) if reference else []
-        quotes = views.quotes_for(connection, reference) if reference else []
-        antemeta = partner_statuses(connection, as_of, "antemeta")
-    sections = [
-        f"\n== Partners per tier (from the partner_status projection, as of {as_of}) ==",
-        table(["tier", "partners"], [[t.tier, t.partners] for t in tiers]),
-        f"\n== Specialized partners per specialization ({sum(len(r.partners) for r in roster)} "
-        "specializations held) ==",
-        table(
-            ["specialization", "partners", "who"],
-            [[r.specialization, len(r.partners), r.partners] for r in roster],
-        ),
-        "\n== Exclusivity decisions by outcome and reason ==",
-        table(
-            ["outcome", "reason", "decisions"],
-            [[c.outcome, c.reason_code, c.count] for c in counts],
-        ),
-    ]
-    if reference:
-        sections += [
-            f"\n== Decision history of opportunity {reference} ==",
-            render_decisions(history),
-        ]
-        if quotes:
-            sections += ["", render_quotes(quotes)]
-    if antemeta:
-        a = antemeta[0]
-        sections.append(
-            f"\nAntemeta: tier {a.tier} (legacy {a.legacy_tier}), specializations "
-            f"{', '.join(a.specializations) or '-'}, qualified revenue {a.qualified_revenue}"
-        )
-    return "\n".join(sections)
+    return demo_report.demo(args, settings)
 
 
 def declare(commands: Any) -> None:

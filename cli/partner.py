@@ -195,6 +195,32 @@ def tiers(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def at_risk(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.reading import answering_from
+    from cli.renderers import render_tiers_at_risk
+    from cli.support import optional_date
+    from infra.output import to_json
+    from projections import transition_queries
+
+    with answering_from(settings, optional_date("as-of", args.as_of)) as connection:
+        found = transition_queries.tiers_at_risk(connection)
+    print(to_json(found) if args.json else render_tiers_at_risk(found))
+    return 0
+
+
+def plans(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.reading import answering_from
+    from cli.renderers import render_transition_plans
+    from cli.support import optional_date
+    from infra.output import to_json
+    from projections import transition_queries
+
+    with answering_from(settings, optional_date("as-of", args.as_of)) as connection:
+        found = transition_queries.transition_plans(connection)
+    print(to_json(found) if args.json else render_transition_plans(found))
+    return 0
+
+
 def declare(commands: Any) -> None:
     partner = noun(commands, "partner", "partner commands and queries")
     p = command(
@@ -277,6 +303,24 @@ def declare(commands: Any) -> None:
         json=True,
     )
     p.add_argument("code", nargs="?")
+    command(
+        partner,
+        "at-risk",
+        at_risk,
+        help="tiers at risk: a downgrade announced, or a tier held only by a transition plan",
+        example="partner at-risk --as-of 2012-01-30 --json",
+        as_of=AS_OF_HELP,
+        json=True,
+    )
+    command(
+        partner,
+        "plans",
+        plans,
+        help="legacy partners' transition plans: floor, due date, what they lacked",
+        example="partner plans --json",
+        as_of=AS_OF_HELP,
+        json=True,
+    )
 
 
 def _individual_certification(parser: argparse.ArgumentParser) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from infra.output import table
 from projections import program_queries as views
+from projections import simulation
+from projections import transition_queries as transition
 
 
 def render_decisions(decisions: list[views.DecisionView]) -> str:
@@ -72,3 +74,88 @@ def render_tier_history(changes: list[views.TierChangeView]) -> str:
             for c in changes
         ],
     )
+
+
+def render_transition_plans(plans: list[transition.TransitionPlanView]) -> str:
+    """Legacy partners' plans: tier then and now, earned and lacked when opened, the floor."""
+    return table(
+        ["partner", "legacy", "now", "earned", "floor", "due", "lacked", "met", "closed"],
+        [
+            [
+                p.partner,
+                p.legacy_tier,
+                p.tier,
+                p.earned_tier,
+                p.floor_tier,
+                p.due_on,
+                p.lacks,
+                p.milestones_met,
+                p.close_reason or "-",
+            ]
+            for p in plans
+        ],
+    )
+
+
+def render_tiers_at_risk(found: list[transition.TierAtRisk]) -> str:
+    if not found:
+        return "no tier at risk"
+    return table(
+        ["partner", "tier", "earned", "review", "reviewed on", "downgrade due", "floor"],
+        [
+            [
+                r.partner,
+                r.tier,
+                r.earned_tier,
+                r.outcome,
+                r.reviewed_on,
+                r.downgrade_due_on or "-",
+                r.floor_tier or "-",
+            ]
+            for r in found
+        ],
+    )
+
+
+def render_simulation(found: simulation.Simulation) -> str:
+    """Per partner, today beside simulated; then the totals and any command refused."""
+    lines = [
+        f"rules {found.rules_version} from {found.proposed_from}: "
+        f"{len(found.diff)} partners would differ"
+    ]
+    if found.diff:
+        lines.append(
+            table(
+                ["partner", "tier", "grants", "qualified revenue", "margin given away"],
+                [
+                    [
+                        d.partner,
+                        _change(d.today.tier, d.simulated.tier),
+                        _change(d.today.grants, d.simulated.grants),
+                        _change(d.today.qualified_revenue, d.simulated.qualified_revenue),
+                        _change(d.today.margin, d.simulated.margin),
+                    ]
+                    for d in found.diff
+                ],
+            )
+        )
+    today, simulated = found.totals_today, found.totals_simulated
+    lines += [
+        "totals: today -> simulated",
+        "  tiers: "
+        + ", ".join(
+            f"{tier} {today.tiers.get(tier, 0)} -> {simulated.tiers.get(tier, 0)}"
+            for tier in transition.TIERS_HIGHEST_FIRST
+        ),
+        f"  grants {today.grants} -> {simulated.grants}; qualified revenue "
+        f"{today.qualified_revenue} -> {simulated.qualified_revenue}; margin given away "
+        f"{today.margin} -> {simulated.margin}",
+    ]
+    if found.refused:
+        refused = ", ".join(f"{rule} {n}" for rule, n in sorted(found.refused.items()))
+        lines.append(f"commands the proposed rules refuse: {refused}")
+    return "\n".join(lines)
+
+
+def _change(today: object, simulated: object) -> str:
+    return str(today) if today == simulated else f"{today} -> {simulated}"

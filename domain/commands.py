@@ -101,3 +101,14 @@ class RecordLoss:
     lost_on: date
     reason: str
     lost_to: str | None = None
+
+
+@dataclass(frozen=True)
+class ConsumeEngineerDays:
+    """Draw vendor pre-sales engineer days against a protection."""
+
+    opportunity: str
+    partner_code: str
+    days: int
+    consumed_on: date
+    note: str

@@ -102,3 +102,15 @@ class BlankReference(DomainError):
 
 class BusinessDateBeforeHistory(DomainError):
     rule = "business-time-moves-forward"
+
+
+class NoProtectionBenefits(DomainError):
+    rule = "benefits-only-under-protection"
+
+
+class EngineerDaysExhausted(DomainError):
+    rule = "engineer-days-within-grant"
+
+
+class NonPositiveDays(DomainError):
+    rule = "days-at-least-one"

@@ -26,10 +26,34 @@ class ExclusivityReason(Enum):
     NOT_SPECIALIZED = "denied-not-specialized"
     ALREADY_PROTECTED = "denied-already-protected"
     RE_REGISTRATION_NOT_ALLOWED = "denied-re-registration-not-allowed"
+    # Pre-sales work by a partner that is not the area's specialist: preferential conditions,
+    # never exclusivity nor the best price.
+    REGISTERED_NOT_EXCLUSIVE = "registered-not-exclusive"
 
     @property
     def granted(self) -> bool:
         return self is ExclusivityReason.GRANTED_FIRST_QUALIFIED_REGISTRANT
+
+    @property
+    def preferred(self) -> bool:
+        return self is ExclusivityReason.REGISTERED_NOT_EXCLUSIVE
+
+    @property
+    def incremental_business(self) -> bool:
+        """The registration names new business with pre-sales evidence that nobody (neither the
+        vendor's sales nor a closed deal) had already: what qualifies revenue when it is won."""
+        return self not in _NOT_INCREMENTAL
+
+
+_NOT_INCREMENTAL = frozenset(
+    {
+        ExclusivityReason.OPPORTUNITY_CLOSED,
+        ExclusivityReason.VENDOR_SALES_ENGAGED,
+        ExclusivityReason.RENEWAL,
+        ExclusivityReason.NO_PRESALES_EVIDENCE,
+        ExclusivityReason.NOT_SPECIALIZED,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +95,17 @@ class ExclusivityDecision:
     def granted(self) -> bool:
         return self.reason.granted
 
+    @property
+    def preferred(self) -> bool:
+        return self.reason.preferred
+
+    @property
+    def outcome(self) -> str:
+        """granted, registered-not-exclusive or denied: what the registrant is told."""
+        if self.granted:
+            return "granted"
+        return "registered-not-exclusive" if self.preferred else "denied"
+
 
 def decide_exclusivity(
     opportunity: OpportunityFacts,
@@ -87,7 +122,9 @@ def decide_exclusivity(
         reason=reason,
         rules_version=rules.version,
         valid_until=(
-            rules.registration_expires_on(registration.registered_on) if reason.granted else None
+            rules.registration_expires_on(registration.registered_on)
+            if reason.granted or reason.preferred
+            else None
         ),
         evidence_event_ids=evidence,
     )
@@ -101,7 +138,7 @@ class _Case:
     rules: ProgramRules
 
 
-# Checked in order; the first rule that applies denies the registration.
+# Checked in order; the first rule that applies decides (all but one deny the registration).
 _DENIALS: tuple[tuple[ExclusivityReason, Callable[[_Case], bool]], ...] = (
     (ExclusivityReason.OPPORTUNITY_CLOSED, lambda c: c.opportunity.closed),
     (ExclusivityReason.VENDOR_SALES_ENGAGED, lambda c: c.opportunity.vendor_sales_engaged),
@@ -109,6 +146,13 @@ _DENIALS: tuple[tuple[ExclusivityReason, Callable[[_Case], bool]], ...] = (
     (
         ExclusivityReason.NO_PRESALES_EVIDENCE,
         lambda c: not c.registration.presales_evidence.strip(),
+    ),
+    (
+        ExclusivityReason.REGISTERED_NOT_EXCLUSIVE,
+        lambda c: (
+            c.rules.non_exclusive_registration_allowed
+            and c.opportunity.specialization not in c.registrant.specializations
+        ),
     ),
     (
         ExclusivityReason.NOT_SPECIALIZED,

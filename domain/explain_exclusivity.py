@@ -17,7 +17,19 @@ from domain.opportunity import Opportunity
 from domain.partner import Partner
 from domain.partner_program import PartnerProgram
 
-RecordedDecision = Opportunity.ExclusivityGranted | Opportunity.ExclusivityDenied
+RecordedDecision = (
+    Opportunity.ExclusivityGranted
+    | Opportunity.ExclusivityDenied
+    | Opportunity.RegisteredNonExclusive
+)
+
+
+def recorded_outcome(recorded: RecordedDecision) -> str:
+    if isinstance(recorded, Opportunity.ExclusivityGranted):
+        return "granted"
+    if isinstance(recorded, Opportunity.RegisteredNonExclusive):
+        return "registered-not-exclusive"
+    return "denied"
 
 
 def rederive_exclusivity(
@@ -42,14 +54,13 @@ def rederive_exclusivity(
         registrant.registrant_facts(on),
         applied.rules,
     )
-    granted = isinstance(recorded, Opportunity.ExclusivityGranted)
     recorded_until = (
-        recorded.valid_until if isinstance(recorded, Opportunity.ExclusivityGranted) else None
+        None if isinstance(recorded, Opportunity.ExclusivityDenied) else recorded.valid_until
     )
     registration_id = event_id(opportunity.id, registration.originator_version)
     checks = field_checks(
         {
-            "outcome": "granted" if granted else "denied",
+            "outcome": recorded_outcome(recorded),
             "reason_code": recorded.reason_code,
             "partner_id": recorded.partner_id,
             "decided_on": recorded.decided_on,
@@ -58,7 +69,7 @@ def rederive_exclusivity(
             "evidence_event_ids": recorded.evidence_event_ids,
         },
         {
-            "outcome": "granted" if decision.granted else "denied",
+            "outcome": decision.outcome,
             "reason_code": decision.reason.value,
             "partner_id": registration.partner_id,
             "decided_on": on,

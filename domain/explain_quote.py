@@ -33,7 +33,6 @@ def rederive_quote(
     price = price_quote(
         recorded.list_price, partner.tier, opportunity.specialization, protection, applied.rules
     )
-    held = opportunity.protection
     checks = field_checks(
         {
             "tier": recorded.tier,
@@ -47,9 +46,7 @@ def rederive_quote(
         {
             "tier": price.tier,
             "protection": protection,
-            "decision_id": held.decision_id
-            if held is not None and protection is Protection.HOLDER
-            else None,
+            "decision_id": opportunity.quote_decision_id(recorded.partner_id, protection),
             "tier_discount": price.tier_discount,
             "registration_uplift": price.registration_uplift,
             "net_price": price.net_price,
@@ -71,14 +68,15 @@ def rederive_quote(
 def protection_on(opportunity: Opportunity, partner_id: UUID, on: date) -> Protection:
     """Where the partner stood; a protection past its validity no longer counts (the ledger
     records its expiry before quoting)."""
-    held = opportunity.protection
-    if held is None or on >= held.valid_until:
-        return Protection.UNPROTECTED
-    return opportunity.protection_for(partner_id)
+    return opportunity.protection_for(partner_id, on)
 
 
 def protection_evidence(opportunity: Opportunity, protection: Protection) -> EvidenceItem:
     held = opportunity.protection
+    if protection is Protection.PREFERRED:
+        return EvidenceItem(
+            "protection", "none in force; the partner registered its pre-sales work"
+        )
     if held is None or protection is Protection.UNPROTECTED:
         return EvidenceItem("protection", "none in force")
     holder = "the quoted partner" if protection is Protection.HOLDER else "another partner"
@@ -96,5 +94,6 @@ def terms_evidence(
     return EvidenceItem(
         "terms",
         f"{partner.tier.value}: base discount {terms.base_discount}, registration uplift "
-        f"{terms.registration_uplift}; {opportunity.specialization.value} bonus {bonus}",
+        f"{terms.registration_uplift}, non-exclusive uplift {terms.non_exclusive_uplift}; "
+        f"{opportunity.specialization.value} bonus {bonus}",
     )

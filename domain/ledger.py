@@ -21,6 +21,7 @@ from eventsourcing.utils import get_topic
 
 from domain.commands import (
     AwardSpecialization,
+    ConsumeEngineerDays,
     EngageVendorSales,
     EnrollPartner,
     IssueQuote,
@@ -74,7 +75,7 @@ class QuoteResult:
     @property
     def notice(self) -> str:
         """What the partner is told; never who holds the protection."""
-        if self.price.protection.value == "protected-for-another":
+        if self.price.protection.protected_for_another:
             return "this opportunity is protected by another partner's registration"
         return ""
 
@@ -220,8 +221,9 @@ class Ledger(Application[UUID]):
                 rules,
             )
             self.save(opportunity)
+            # The decision's own event: benefits granted with a protection are recorded after it.
             return RegistrationResult(
-                opportunity.id, event_id(opportunity.id, opportunity.version), decision
+                opportunity.id, opportunity.decisions[-1].decision_id, decision
             )
 
         return retry_on_conflict(attempt)
@@ -264,12 +266,15 @@ class Ledger(Application[UUID]):
         return retry_on_conflict(attempt)
 
     def record_win(self, command: RecordWin) -> bool:
-        """Close an opportunity as won; protected wins credit the partner's qualified revenue."""
+        """Close an opportunity as won; a qualifying win credits the partner's qualified revenue."""
 
         def attempt() -> bool:
             partner = self.get_partner(command.partner_code)
             opportunity = self.get_opportunity(command.opportunity)
-            qualified = opportunity.record_win(partner.id, command.amount, command.won_on)
+            # A backdated win is refused for its date before any rule is looked up for it.
+            opportunity.check_not_before_history(command.won_on)
+            rules = self.program().rules_in_force(command.won_on)
+            qualified = opportunity.record_win(partner.id, command.amount, command.won_on, rules)
             if qualified:
                 won = event_id(opportunity.id, opportunity.version)
                 partner.credit_qualified_revenue(
@@ -279,6 +284,19 @@ class Ledger(Application[UUID]):
             return qualified
 
         return retry_on_conflict(attempt)
+
+    def consume_engineer_days(self, command: ConsumeEngineerDays) -> None:
+        """Draw vendor pre-sales engineer days against the partner's protection."""
+
+        def attempt() -> None:
+            partner = self.get_partner(command.partner_code)
+            opportunity = self.get_opportunity(command.opportunity)
+            opportunity.consume_engineer_days(
+                partner.id, command.days, command.consumed_on, command.note
+            )
+            self.save(opportunity)
+
+        retry_on_conflict(attempt)
 
     def record_loss(self, command: RecordLoss) -> None:
         def attempt() -> None:

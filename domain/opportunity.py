@@ -5,7 +5,7 @@ registrants racing for it cannot both be granted protection.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -23,6 +23,7 @@ from domain.errors import (
 )
 from domain.exclusivity import (
     ExclusivityDecision,
+    ExclusivityReason,
     OpportunityFacts,
     RegistrantFacts,
     RegistrationFacts,
@@ -31,6 +32,8 @@ from domain.exclusivity import (
 from domain.identity import event_id, name_based_id
 from domain.pricing import Protection, QuotePrice, price_quote
 from domain.program import Specialization, Tier
+from domain.protection_benefits import ProtectionBenefits, benefits_granted, check_consumption
+from domain.qualified_revenue import qualifying_decision
 from domain.rules import ProgramRules
 
 
@@ -38,6 +41,14 @@ from domain.rules import ProgramRules
 class ActiveProtection:
     decision_id: UUID
     partner_id: UUID
+    valid_until: date
+
+
+@dataclass
+class PreferredRegistration:
+    """Pre-sales work registered without exclusivity: preferential conditions until then."""
+
+    decision_id: UUID
     valid_until: date
 
 
@@ -95,6 +106,39 @@ class Opportunity(Aggregate):
         evidence_event_ids: list[UUID]
         decided_on: date
 
+    class RegisteredNonExclusive(Aggregate.Event):
+        """Pre-sales work by a partner that is not the area's specialist: preferential
+        conditions until `valid_until`, neither exclusivity nor the best price."""
+
+        partner_id: UUID
+        reason_code: str
+        rules_version: str
+        evidence_event_ids: list[UUID]
+        decided_on: date
+        valid_until: date
+
+    class BenefitsGranted(Aggregate.Event):
+        decision_id: UUID
+        partner_id: UUID
+        presales_engineer_days: int
+        extended_support: bool
+        granted_on: date
+        rules_version: str
+
+    class EngineerDaysConsumed(Aggregate.Event):
+        decision_id: UUID
+        partner_id: UUID
+        days: int
+        consumed_on: date
+        note: str
+
+    class BenefitsEnded(Aggregate.Event):
+        decision_id: UUID
+        partner_id: UUID
+        ended_on: date
+        unused_engineer_days: int
+        reason: str
+
     class ExclusivityExpired(Aggregate.Event):
         decision_id: UUID
         partner_id: UUID
@@ -107,6 +151,9 @@ class Opportunity(Aggregate):
         reason: str
 
     class QuoteIssued(Aggregate.Event):
+        """Version 2 adds the two preferential kinds of quote to `protection`."""
+
+        class_version = 2
         partner_id: UUID
         list_price: Decimal
         tier: Tier
@@ -117,6 +164,11 @@ class Opportunity(Aggregate):
         decision_id: UUID | None
         rules_version: str
         issued_on: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            # Version 1's three kinds of quote mean the same in version 2.
+            return
 
     class Won(Aggregate.Event):
         partner_id: UUID
@@ -172,6 +224,10 @@ class Opportunity(Aggregate):
         self.partners_with_expired_protection: set[UUID] = set()
         self.decisions: list[DecisionRecord] = []
         self.outcome: Outcome | None = None
+        self.preferred: dict[UUID, PreferredRegistration] = {}
+        # Each partner's latest decision on a registration of incremental business.
+        self.incremental_registrations: dict[UUID, UUID] = {}
+        self.benefits: ProtectionBenefits | None = None
 
     # --- commands -------------------------------------------------------------------------
 
@@ -235,17 +291,64 @@ class Opportunity(Aggregate):
                 registered_on,
                 decision.valid_until,
             )
+            self._grant_benefits(registered_on, rules)
+        elif decision.preferred:
+            assert decision.valid_until is not None
+            self._registered_non_exclusive(
+                partner_id,
+                decision.reason.value,
+                rules.version,
+                evidence,
+                registered_on,
+                decision.valid_until,
+            )
         else:
             self._exclusivity_denied(
                 partner_id, decision.reason.value, rules.version, evidence, registered_on
             )
         return decision
 
+    def _grant_benefits(self, on: date, rules: ProgramRules) -> None:
+        """The protection just granted comes with the vendor's resources the rules give."""
+        if self.protection is None or not benefits_granted(rules):
+            return
+        self._benefits_granted(
+            self.protection.decision_id,
+            self.protection.partner_id,
+            rules.presales_engineer_days,
+            rules.extended_support,
+            on,
+            rules.version,
+        )
+
+    def consume_engineer_days(
+        self, partner_id: UUID, days: int, consumed_on: date, note: str
+    ) -> None:
+        """Draw vendor pre-sales engineer days against the partner's protection."""
+        self.check_open()
+        self.check_not_before_history(consumed_on)
+        self.expire_protection(consumed_on)
+        check_consumption(self.benefits, partner_id, days)
+        assert self.benefits is not None  # check_consumption refuses a missing grant
+        self._engineer_days_consumed(self.benefits.decision_id, partner_id, days, consumed_on, note)
+
+    def _end_benefits(self, on: date, reason: str) -> None:
+        benefits = self.benefits
+        if benefits is not None:
+            self._benefits_ended(
+                benefits.decision_id,
+                benefits.partner_id,
+                on,
+                benefits.engineer_days_left,
+                reason,
+            )
+
     def expire_protection(self, as_of: date) -> bool:
         """End a protection whose validity has run out; returns whether one expired."""
         protection = self.protection
         if protection is None or as_of < protection.valid_until:
             return False
+        self._end_benefits(protection.valid_until, "protection-expired")
         self._exclusivity_expired(
             protection.decision_id, protection.partner_id, protection.valid_until
         )
@@ -258,6 +361,7 @@ class Opportunity(Aggregate):
         protection = self.protection
         if protection is None or protection.partner_id != partner_id:
             raise NotProtectionHolder("this partner holds no protection on the opportunity")
+        self._end_benefits(released_on, "protection-released")
         self._exclusivity_released(protection.decision_id, partner_id, released_on, reason)
 
     def issue_quote(
@@ -273,11 +377,9 @@ class Opportunity(Aggregate):
         check_not_negative("list_price", list_price)
         self.check_not_before_history(issued_on)
         self.expire_protection(issued_on)
-        protection = self.protection_for(partner_id)
+        protection = self.protection_for(partner_id, issued_on)
         price = price_quote(list_price, tier, self.specialization, protection, rules)
-        decision_id = None
-        if protection is Protection.HOLDER and self.protection is not None:
-            decision_id = self.protection.decision_id
+        decision_id = self.quote_decision_id(partner_id, protection)
         self._quote_issued(
             partner_id,
             price.list_price,
@@ -292,21 +394,25 @@ class Opportunity(Aggregate):
         )
         return price
 
-    def record_win(self, partner_id: UUID, amount: Decimal, won_on: date) -> bool:
-        """Close as won; returns whether the revenue qualifies (won by the protected partner)."""
+    def record_win(
+        self, partner_id: UUID, amount: Decimal, won_on: date, rules: ProgramRules
+    ) -> bool:
+        """Close as won; returns whether the revenue qualifies (see domain.qualified_revenue)."""
         self.check_open()
         check_not_negative("amount", amount)
         self.check_not_before_history(won_on)
         self.expire_protection(won_on)
         protection = self.protection
-        qualified = protection is not None and protection.partner_id == partner_id
-        decision_id = protection.decision_id if protection is not None and qualified else None
-        self._won(partner_id, amount, won_on, qualified, decision_id)
-        return qualified
+        holder = (protection.partner_id, protection.decision_id) if protection else None
+        decision_id = qualifying_decision(partner_id, holder, self.incremental_registrations, rules)
+        self._end_benefits(won_on, "opportunity-won")
+        self._won(partner_id, amount, won_on, decision_id is not None, decision_id)
+        return decision_id is not None
 
     def record_loss(self, lost_on: date, reason: str, lost_to: str | None = None) -> None:
         self.check_open()
         self.check_not_before_history(lost_on)
+        self._end_benefits(lost_on, "opportunity-lost")
         self._lost(lost_on, reason, lost_to)
 
     # --- queries --------------------------------------------------------------------------
@@ -321,12 +427,24 @@ class Opportunity(Aggregate):
             partners_with_expired_protection=frozenset(self.partners_with_expired_protection),
         )
 
-    def protection_for(self, partner_id: UUID) -> Protection:
-        if self.protection is None:
-            return Protection.UNPROTECTED
+    def protection_for(self, partner_id: UUID, as_of: date) -> Protection:
+        """The kind of quote the partner gets on `as_of` (protection already expired by then)."""
+        preferred = partner_id in self.preferred and as_of < self.preferred[partner_id].valid_until
+        if self.protection is None or as_of >= self.protection.valid_until:
+            return Protection.PREFERRED if preferred else Protection.UNPROTECTED
         if self.protection.partner_id == partner_id:
             return Protection.HOLDER
+        if preferred:
+            return Protection.PREFERRED_PROTECTED_FOR_ANOTHER
         return Protection.PROTECTED_FOR_ANOTHER
+
+    def quote_decision_id(self, partner_id: UUID, protection: Protection) -> UUID | None:
+        """The decision a quote's conditions rely on: the protection, or the preference."""
+        if protection is Protection.HOLDER and self.protection is not None:
+            return self.protection.decision_id
+        if protection in (Protection.PREFERRED, Protection.PREFERRED_PROTECTED_FOR_ANOTHER):
+            return self.preferred[partner_id].decision_id
+        return None
 
     def check_not_before_history(self, on: date) -> None:
         """Business time only moves forward on an opportunity: no backdated decisions."""
@@ -379,6 +497,60 @@ class Opportunity(Aggregate):
         self.decisions.append(
             DecisionRecord(decision_id, partner_id, True, reason_code, decided_on, valid_until)
         )
+        self.incremental_registrations[partner_id] = decision_id
+
+    @event(RegisteredNonExclusive)
+    def _registered_non_exclusive(
+        self,
+        partner_id: UUID,
+        reason_code: str,
+        rules_version: str,
+        evidence_event_ids: list[UUID],
+        decided_on: date,
+        valid_until: date,
+    ) -> None:
+        self._touch(decided_on)
+        decision_id = event_id(self.id, self.version + 1)
+        self.preferred[partner_id] = PreferredRegistration(decision_id, valid_until)
+        self.decisions.append(
+            DecisionRecord(decision_id, partner_id, False, reason_code, decided_on, valid_until)
+        )
+        self.incremental_registrations[partner_id] = decision_id
+
+    @event(BenefitsGranted)
+    def _benefits_granted(
+        self,
+        decision_id: UUID,
+        partner_id: UUID,
+        presales_engineer_days: int,
+        extended_support: bool,
+        granted_on: date,
+        rules_version: str,
+    ) -> None:
+        self.benefits = ProtectionBenefits(
+            decision_id, partner_id, presales_engineer_days, 0, extended_support
+        )
+
+    @event(EngineerDaysConsumed)
+    def _engineer_days_consumed(
+        self, decision_id: UUID, partner_id: UUID, days: int, consumed_on: date, note: str
+    ) -> None:
+        self._touch(consumed_on)
+        assert self.benefits is not None  # consumption is checked against a grant
+        self.benefits = replace(
+            self.benefits, engineer_days_used=self.benefits.engineer_days_used + days
+        )
+
+    @event(BenefitsEnded)
+    def _benefits_ended(
+        self,
+        decision_id: UUID,
+        partner_id: UUID,
+        ended_on: date,
+        unused_engineer_days: int,
+        reason: str,
+    ) -> None:
+        self.benefits = None
 
     @event(ExclusivityDenied)
     def _exclusivity_denied(
@@ -390,16 +562,13 @@ class Opportunity(Aggregate):
         decided_on: date,
     ) -> None:
         self._touch(decided_on)
+        decision_id = event_id(self.id, self.version + 1)
         self.decisions.append(
-            DecisionRecord(
-                event_id(self.id, self.version + 1),
-                partner_id,
-                False,
-                reason_code,
-                decided_on,
-                None,
-            )
+            DecisionRecord(decision_id, partner_id, False, reason_code, decided_on, None)
         )
+        if ExclusivityReason(reason_code).incremental_business:
+            # Denied only because another partner holds it: still the registrant's project.
+            self.incremental_registrations[partner_id] = decision_id
 
     @event(ExclusivityExpired)
     def _exclusivity_expired(self, decision_id: UUID, partner_id: UUID, expired_on: date) -> None:

@@ -25,8 +25,18 @@ from domain.errors import (
 from domain.exclusivity import RegistrantFacts
 from domain.identity import event_id
 from domain.program import CertificationKind, Specialization, Tier
-from domain.rules import ProgramRules
-from domain.tier_review import ReviewOutcome, TierReview, review_tier
+from domain.rules import ProgramRules, Standing
+from domain.tier_review import TierReview, review_tier
+from domain.transition_plan import (
+    Milestone,
+    Shortfall,
+    TransitionPlan,
+    closure,
+    milestones_met,
+    new_plan,
+    plan_needed,
+    shortfall,
+)
 
 # Partner ids derive from the partner's code, so every process agrees on a partner's id
 # without a lookup table, and a second enrolment of the same code collides in the store.
@@ -125,12 +135,49 @@ class Partner(Aggregate):
         decision_id: UUID
 
     class TierReviewed(Aggregate.Event):
+        """Version 2 says what the review concluded (`outcome`: unchanged, downgrade-pending,
+        held-by-plan) and the floor of the transition plan that ran (`floor_tier`)."""
+
+        class_version = 2
         reviewed_on: date
         rules_version: str
         tier: Tier
         earned_tier: Tier
         qualified_revenue: Decimal
         downgrade_due_on: date | None
+        outcome: str
+        floor_tier: Tier | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            # Version 1 recorded only reviews that changed nothing or announced a downgrade,
+            # and there were no plans then.
+            pending = state.get("downgrade_due_on") is not None
+            state["outcome"] = "downgrade-pending" if pending else "unchanged"
+            state["floor_tier"] = None
+
+    class TransitionPlanOpened(Aggregate.Event):
+        legacy_tier: Tier
+        earned_tier: Tier
+        floor_tier: Tier
+        opened_on: date
+        due_on: date
+        rules_version: str
+        qualified_revenue_short: Decimal
+        specializations_short: int
+        sales_certified_short: int
+        technical_certified_short: int
+
+    class TransitionPlanMilestoneMet(Aggregate.Event):
+        milestone: str
+        met_on: date
+        rules_version: str
+
+    class TransitionPlanClosed(Aggregate.Event):
+        closed_on: date
+        reason: str
+        tier: Tier
+        rules_version: str
 
     class TierChanged(Aggregate.Event):
         from_tier: Tier
@@ -164,6 +211,7 @@ class Partner(Aggregate):
         self.revenue_credits: list[RevenueCredit] = []
         self.last_reviewed_on: date | None = None
         self.downgrade_due_on: date | None = None
+        self.transition_plan: TransitionPlan | None = None
 
     def earn_certification(
         self,
@@ -301,30 +349,83 @@ class Partner(Aggregate):
         credits = [c for c in self.revenue_credits if start < c.won_on <= as_of]
         return sum((c.amount for c in credits), Decimal(0)), [c.credit_event_id for c in credits]
 
+    def certified_people(self, kind: CertificationKind, as_of: date) -> int:
+        """Distinct individuals holding an active certification of this kind, in any area."""
+        return len({c.individual for c in self.active_certifications(as_of) if c.kind is kind})
+
+    def standing(self, as_of: date, rules: ProgramRules) -> tuple[Standing, list[UUID]]:
+        """What a review measures on `as_of`, and the revenue credit events behind it."""
+        revenue, credit_events = self.qualified_revenue(as_of, rules)
+        standing = Standing(
+            revenue,
+            len(self.specializations),
+            self.certified_people(CertificationKind.SALES, as_of),
+            self.certified_people(CertificationKind.TECHNICAL, as_of),
+        )
+        return standing, credit_events
+
+    def plan_floor(self, as_of: date) -> Tier | None:
+        plan = self.transition_plan
+        return plan.floor_tier if plan is not None and plan.runs_on(as_of) else None
+
     def review_tier(self, as_of: date, rules: ProgramRules) -> TierReview:
         """Evaluate the tier at a review; only a tier-changed event with evidence moves it."""
-        revenue, credit_events = self.qualified_revenue(as_of, rules)
-        review = review_tier(
-            self.tier, self.downgrade_due_on, revenue, len(self.specializations), as_of, rules
-        )
-        if review.outcome is ReviewOutcome.IN_TRANSITION:
-            return review
+        standing, credit_events = self.standing(as_of, rules)
+        if rules.in_transition(as_of):
+            return review_tier(self.tier, None, standing, as_of, rules)
+        self._follow_transition_plan(standing, as_of, rules)
+        floor = self.plan_floor(as_of)
+        review = review_tier(self.tier, self.downgrade_due_on, standing, as_of, rules, floor)
         if review.outcome.changes_tier:
             evidence = credit_events + [s.award_event_id for s in self.specializations.values()]
             self._tier_changed(
                 self.tier,
-                review.earned,
+                review.new_tier,
                 as_of,
                 rules.version,
-                revenue,
+                standing.qualified_revenue,
                 evidence,
                 sorted(self.specializations, key=lambda s: s.value),
             )
         else:
             self._tier_reviewed(
-                as_of, rules.version, self.tier, review.earned, revenue, review.downgrade_due_on
+                as_of,
+                rules.version,
+                self.tier,
+                review.earned,
+                standing.qualified_revenue,
+                review.downgrade_due_on,
+                review.outcome.value,
+                floor,
             )
         return review
+
+    def _follow_transition_plan(self, standing: Standing, as_of: date, rules: ProgramRules) -> None:
+        """Close, advance or open the partner's transition plan before the review decides."""
+        plan = self.transition_plan
+        if plan is not None and plan.closed_on is None:
+            for milestone in milestones_met(plan, standing, rules):
+                self._transition_plan_milestone_met(milestone.value, as_of, rules.version)
+            reason = closure(plan, standing, as_of, rules)
+            if reason is not None:
+                self._transition_plan_closed(as_of, reason.value, self.tier, rules.version)
+            return
+        earned = rules.tier_earned_by(standing)
+        if plan_needed(self.legacy_tier, plan is not None, earned, rules):
+            opened = new_plan(self.legacy_tier, standing, as_of, rules)
+            short = shortfall(rules.tier_terms(self.legacy_tier), standing)
+            self._transition_plan_opened(
+                opened.legacy_tier,
+                opened.earned_tier,
+                opened.floor_tier,
+                as_of,
+                opened.due_on,
+                rules.version,
+                short.qualified_revenue,
+                short.specializations,
+                short.sales_certified,
+                short.technical_certified,
+            )
 
     def registrant_facts(self, as_of: date) -> RegistrantFacts:
         """The specializations the partner held on `as_of`, and the awards behind them."""
@@ -406,9 +507,52 @@ class Partner(Aggregate):
         earned_tier: Tier,
         qualified_revenue: Decimal,
         downgrade_due_on: date | None,
+        outcome: str,
+        floor_tier: Tier | None,
     ) -> None:
         self.last_reviewed_on = reviewed_on
         self.downgrade_due_on = downgrade_due_on
+
+    @event(TransitionPlanOpened)
+    def _transition_plan_opened(
+        self,
+        legacy_tier: Tier,
+        earned_tier: Tier,
+        floor_tier: Tier,
+        opened_on: date,
+        due_on: date,
+        rules_version: str,
+        qualified_revenue_short: Decimal,
+        specializations_short: int,
+        sales_certified_short: int,
+        technical_certified_short: int,
+    ) -> None:
+        lacks = Shortfall(
+            qualified_revenue_short,
+            specializations_short,
+            sales_certified_short,
+            technical_certified_short,
+        )
+        self.transition_plan = TransitionPlan(
+            legacy_tier, earned_tier, floor_tier, opened_on, due_on, lacks.unmet()
+        )
+
+    @event(TransitionPlanMilestoneMet)
+    def _transition_plan_milestone_met(
+        self, milestone: str, met_on: date, rules_version: str
+    ) -> None:
+        assert self.transition_plan is not None  # milestones are only met on a running plan
+        self.transition_plan = replace(
+            self.transition_plan,
+            open_milestones=self.transition_plan.open_milestones - {Milestone(milestone)},
+        )
+
+    @event(TransitionPlanClosed)
+    def _transition_plan_closed(
+        self, closed_on: date, reason: str, tier: Tier, rules_version: str
+    ) -> None:
+        assert self.transition_plan is not None  # only a running plan closes
+        self.transition_plan = replace(self.transition_plan, closed_on=closed_on)
 
     @event(TierChanged)
     def _tier_changed(

@@ -16,6 +16,7 @@ from contracts.wire.envelope import Envelope
 from projections.partner_status import project_partner_events
 from projections.program_views import HANDLERS, BatchWriter
 from projections.tables import projected_version
+from projections.transition_views import TRANSITION_HANDLERS
 
 
 @dataclass
@@ -51,7 +52,7 @@ def project_envelopes(connection: Connection, envelopes: list[Envelope]) -> None
         project_partner_events(connection, partner_events)
     writer = BatchWriter(connection)
     for _, envelope in fresh:
-        handler = HANDLERS.get(envelope.event_type)
+        handler = HANDLERS.get(envelope.event_type) or TRANSITION_HANDLERS.get(envelope.event_type)
         if handler is not None:
             handler(writer, envelope)
     writer.flush()

@@ -253,6 +253,11 @@ def exclusivity_denied(writer: BatchWriter, e: Envelope) -> None:
     _insert_decision(writer, e, "denied")
 
 
+def registered_non_exclusive(writer: BatchWriter, e: Envelope) -> None:
+    # "preferred": pre-sales work rewarded with conditions, without exclusivity.
+    _insert_decision(writer, e, "preferred")
+
+
 def _end_protection(writer: BatchWriter, e: Envelope, on: Any, reason: str) -> None:
     """Close the opportunity's active protection, if any, recording why it ended."""
     writer.execute(
@@ -335,6 +340,7 @@ HANDLERS: dict[str, Handler] = {
     "opportunity.vendor-sales-engaged": vendor_sales_engaged,
     "opportunity.exclusivity-granted": exclusivity_granted,
     "opportunity.exclusivity-denied": exclusivity_denied,
+    "opportunity.registered-non-exclusive": registered_non_exclusive,
     "opportunity.exclusivity-expired": exclusivity_expired,
     "opportunity.exclusivity-released": exclusivity_released,
     "opportunity.quote-issued": quote_issued,

@@ -182,3 +182,58 @@ dead_letter = Table(
     Column("offset", BigInteger, primary_key=True),
     Column("reason", String(1000), nullable=False),
 )
+
+# Reviews that changed no tier: what "tiers at risk" is read from (downgrade pending, or a tier
+# held only by a transition plan's floor).
+tier_review = Table(
+    "tier_review",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("partner_id", String(36), nullable=False, index=True),
+    Column("reviewed_on", Date, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("tier", String(20), nullable=False),
+    Column("earned_tier", String(20), nullable=False),
+    Column("floor_tier", String(20), nullable=True),
+    Column("downgrade_due_on", Date, nullable=True),
+    Column("qualified_revenue", Numeric(18, 2), nullable=False),
+    Column("rules_version", String(40), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+# One plan per legacy partner at most (the domain opens one only), keyed by the partner.
+transition_plan = Table(
+    "transition_plan",
+    metadata,
+    Column("partner_id", String(36), primary_key=True),
+    Column("event_id", String(36), nullable=False),
+    Column("legacy_tier", String(20), nullable=False),
+    Column("earned_tier", String(20), nullable=False),
+    Column("floor_tier", String(20), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("qualified_revenue_short", Numeric(18, 2), nullable=False),
+    Column("specializations_short", Integer, nullable=False),
+    Column("sales_certified_short", Integer, nullable=False),
+    Column("technical_certified_short", Integer, nullable=False),
+    Column("milestones_met", Text, nullable=False),  # comma-separated, in the order met
+    Column("closed_on", Date, nullable=True),
+    Column("close_reason", String(30), nullable=True),
+    Column("rules_version", String(40), nullable=False),
+)
+
+# Benefits of protection, keyed by the exclusivity decision they came with.
+protection_benefit = Table(
+    "protection_benefit",
+    metadata,
+    Column("decision_id", String(36), primary_key=True),
+    Column("opportunity_id", String(36), nullable=False, index=True),
+    Column("partner_id", String(36), nullable=False, index=True),
+    Column("engineer_days", Integer, nullable=False),
+    Column("engineer_days_used", Integer, nullable=False),
+    Column("extended_support", Boolean, nullable=False),
+    Column("granted_on", Date, nullable=False),
+    Column("ended_on", Date, nullable=True),
+    Column("end_reason", String(30), nullable=True),
+    Column("rules_version", String(40), nullable=False),
+)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from contracts.inputs.commands import EARLIEST_DATE, LATEST_DATE
+from contracts.inputs.rules_schema import ProgramRulesSchema
 from domain.program import Specialization, Tier
 
 MAX_WITHIN_DAYS = 3650
@@ -217,3 +218,46 @@ class ProblemSchema(Schema):
     invalid_params = fields.List(
         fields.Nested(InvalidParamSchema), data_key="invalid-params", required=False
     )
+
+
+class SimulationRequestSchema(Schema):
+    """A proposed rule set (the document `ledger rules simulate` reads) and when it applies."""
+
+    class Meta:
+        unknown = RAISE
+
+    rules = fields.Nested(ProgramRulesSchema, required=True)
+    proposed_from = fields.Date(data_key="from", load_default=None)
+
+
+class SimulationSchema(Schema):
+    rules_version = fields.String(required=True)
+    proposed_from = fields.String(required=True)  # an ISO date
+    diff = fields.List(fields.Dict(), required=True)
+    totals_today = fields.Dict(required=True)
+    totals_simulated = fields.Dict(required=True)
+    refused = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class TierAtRiskSchema(Schema):
+    partner = fields.String(required=True)
+    tier = fields.String(required=True)
+    earned_tier = fields.String(required=True)
+    outcome = fields.String(required=True)  # downgrade-pending or held-by-plan
+    reviewed_on = fields.Date(required=True)
+    downgrade_due_on = fields.Date(allow_none=True)
+    floor_tier = fields.String(allow_none=True)
+
+
+class TransitionPlanSchema(Schema):
+    partner = fields.String(required=True)
+    legacy_tier = fields.String(required=True)
+    tier = fields.String(required=True)
+    earned_tier = fields.String(required=True)
+    floor_tier = fields.String(required=True)
+    opened_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+    lacks = fields.String(required=True)
+    milestones_met = fields.List(fields.String(), required=True)
+    closed_on = fields.Date(allow_none=True)
+    close_reason = fields.String(allow_none=True)

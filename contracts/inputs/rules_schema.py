@@ -30,6 +30,7 @@ from marshmallow import (
     ValidationError,
     fields,
     post_load,
+    pre_load,
     validate,
     validates,
 )
@@ -38,6 +39,7 @@ import domain
 from domain.errors import InvalidProgramRules
 from domain.program import Specialization, Tier
 from domain.rules import TIER_ORDER, ProgramRules, SpecializationTerms, TierTerms
+from domain.rules_document import RULES_DOCUMENT_VERSION, upcast_rules_document
 
 # The program's rules in force by default: business data, kept beside the domain that reads them.
 DEFAULT_RULES_FILE = Path(domain.__file__).with_name("default_rules.json")
@@ -68,6 +70,12 @@ class TierTermsSchema(Schema):
     base_discount = _decimal(_percentage_points)
     # Positivity of the uplift is the domain's rule (check_rules); here only the range.
     registration_uplift = _decimal(_percentage_points)
+    # Distinct people certified (any specialization) on the review date.
+    min_sales_certified = _integer(validate.Range(min=0))
+    min_technical_certified = _integer(validate.Range(min=0))
+    # Preferential conditions for pre-sales work without exclusivity; the domain checks it
+    # stays below every registration uplift.
+    non_exclusive_uplift = _decimal(_percentage_points)
 
     @post_load
     def make_terms(self, data: dict[str, Any], **_: Any) -> TierTerms:
@@ -95,6 +103,11 @@ class ProgramRulesSchema(Schema):
     class Meta:
         unknown = RAISE
 
+    # Older documents are upcast before they load (domain.rules_document), from a file or an
+    # HTTP body alike; only the current shape reaches the fields.
+    document_version = fields.Integer(
+        required=True, strict=True, validate=validate.Equal(RULES_DOCUMENT_VERSION)
+    )
     version = fields.String(
         required=True,
         validate=[
@@ -115,6 +128,19 @@ class ProgramRulesSchema(Schema):
     # Zero grace is a legitimate policy: downgrade at the first review that fails.
     downgrade_grace_days = _integer(validate.Range(min=0))
     transition_ends_on = fields.Date(required=True)
+    max_downgrade_steps = _integer(validate.Range(min=1, max=len(TIER_ORDER) - 1))
+    qualified_revenue_requires_exclusivity = fields.Boolean(
+        required=True, truthy={True}, falsy={False}
+    )
+    non_exclusive_registration_allowed = fields.Boolean(required=True, truthy={True}, falsy={False})
+    transition_plan_days = _integer(validate.Range(min=0))
+    transition_plan_lowest_floor = fields.Enum(Tier, by_value=True, required=True)
+    presales_engineer_days = _integer(validate.Range(min=0))
+    extended_support = fields.Boolean(required=True, truthy={True}, falsy={False})
+
+    @pre_load
+    def upcast_older_document(self, data: Any, **_: Any) -> Any:
+        return upcast_rules_document(data) if isinstance(data, dict) else data
 
     @validates("tiers")
     def each_tier_once_on_a_rising_ladder(self, value: list[object], **_: Any) -> None:
@@ -159,6 +185,7 @@ class ProgramRulesSchema(Schema):
         # Tuples, not lists: the rule set is a frozen value compared by equality.
         data["tiers"] = tuple(data["tiers"])
         data["specializations"] = tuple(data["specializations"])
+        del data["document_version"]
         try:
             return ProgramRules(**data)
         except InvalidProgramRules as error:

@@ -137,7 +137,27 @@ CONTRACTS: tuple[EventContract, ...] = (
         p.QualifiedRevenueCreditedV1,
         "won_on",
     ),
-    _contract(Partner.TierReviewed, "partner.tier-reviewed", p.TierReviewedV1, "reviewed_on"),
+    _contract(
+        Partner.TierReviewed, "partner.tier-reviewed", p.TierReviewedV2, "reviewed_on", version=2
+    ),
+    _contract(
+        Partner.TransitionPlanOpened,
+        "partner.transition-plan-opened",
+        p.TransitionPlanOpenedV1,
+        "opened_on",
+    ),
+    _contract(
+        Partner.TransitionPlanMilestoneMet,
+        "partner.transition-plan-milestone-met",
+        p.TransitionPlanMilestoneMetV1,
+        "met_on",
+    ),
+    _contract(
+        Partner.TransitionPlanClosed,
+        "partner.transition-plan-closed",
+        p.TransitionPlanClosedV1,
+        "closed_on",
+    ),
     _contract(Partner.TierChanged, "partner.tier-changed", p.TierChangedV1, "reviewed_on"),
     _contract(PartnerProgram.Started, "program.started", p.ProgramStartedV1, "started_on"),
     _contract(
@@ -195,11 +215,40 @@ CONTRACTS: tuple[EventContract, ...] = (
         p.ExclusivityReleasedV1,
         "released_on",
     ),
-    _contract(Opportunity.QuoteIssued, "opportunity.quote-issued", p.QuoteIssuedV1, "issued_on"),
+    _contract(
+        Opportunity.RegisteredNonExclusive,
+        "opportunity.registered-non-exclusive",
+        p.RegisteredNonExclusiveV1,
+        "decided_on",
+    ),
+    _contract(
+        Opportunity.BenefitsGranted,
+        "opportunity.benefits-granted",
+        p.BenefitsGrantedV1,
+        "granted_on",
+    ),
+    _contract(
+        Opportunity.EngineerDaysConsumed,
+        "opportunity.engineer-days-consumed",
+        p.EngineerDaysConsumedV1,
+        "consumed_on",
+    ),
+    _contract(
+        Opportunity.BenefitsEnded, "opportunity.benefits-ended", p.BenefitsEndedV1, "ended_on"
+    ),
+    _contract(
+        Opportunity.QuoteIssued,
+        "opportunity.quote-issued",
+        p.QuoteIssuedV2,
+        "issued_on",
+        version=2,
+    ),
     _contract(Opportunity.Won, "opportunity.won", p.OpportunityWonV1, "won_on"),
     _contract(Opportunity.Lost, "opportunity.lost", p.OpportunityLostV2, "lost_on", version=2),
     # Older versions stay: events recorded and published in them are history.
+    _contract(Partner.TierReviewed, "partner.tier-reviewed", p.TierReviewedV1, "reviewed_on"),
     _contract(Opportunity.Lost, "opportunity.lost", p.OpportunityLostV1, "lost_on", version=1),
+    _contract(Opportunity.QuoteIssued, "opportunity.quote-issued", p.QuoteIssuedV1, "issued_on"),
 )
 
 

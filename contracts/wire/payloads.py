@@ -107,6 +107,50 @@ class TierReviewedV1(StrictSchema):
     downgrade_due_on = fields.Date(required=True, allow_none=True)
 
 
+class TierReviewedV2(TierReviewedV1):
+    """Adds what the review concluded and the transition plan's floor, when one ran."""
+
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(["unchanged", "downgrade-pending", "held-by-plan"]),
+    )
+    floor_tier = fields.Enum(Tier, by_value=True, required=True, allow_none=True)
+
+
+class TransitionPlanOpenedV1(StrictSchema):
+    legacy_tier = _tier()
+    earned_tier = _tier()
+    floor_tier = _tier()
+    opened_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+    rules_version = _text(1)
+    # What the partner lacks for its legacy tier, per requirement (zero where met).
+    qualified_revenue_short = _amount()
+    specializations_short = fields.Integer(required=True, validate=validate.Range(min=0))
+    sales_certified_short = fields.Integer(required=True, validate=validate.Range(min=0))
+    technical_certified_short = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class TransitionPlanMilestoneMetV1(StrictSchema):
+    milestone = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["qualified-revenue", "specializations", "sales-certified", "technical-certified"]
+        ),
+    )
+    met_on = fields.Date(required=True)
+    rules_version = _text(1)
+
+
+class TransitionPlanClosedV1(StrictSchema):
+    closed_on = fields.Date(required=True)
+    reason = fields.String(
+        required=True, validate=validate.OneOf(["legacy-tier-earned", "due-date-passed"])
+    )
+    tier = _tier()
+    rules_version = _text(1)
+
+
 class TierChangedV1(StrictSchema):
     from_tier = _tier()
     to_tier = _tier()
@@ -209,6 +253,62 @@ class QuoteIssuedV1(StrictSchema):
     decision_id = fields.UUID(required=True, allow_none=True)
     rules_version = _text(1)
     issued_on = fields.Date(required=True)
+
+
+class QuoteIssuedV2(QuoteIssuedV1):
+    """Adds the quotes of a partner that registered its pre-sales work without exclusivity."""
+
+    protection = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            [
+                "unprotected",
+                "holder",
+                "protected-for-another",
+                "preferred",
+                "preferred-another-protected",
+            ]
+        ),
+    )
+
+
+class RegisteredNonExclusiveV1(StrictSchema):
+    partner_id = fields.UUID(required=True)
+    reason_code = _text(1)
+    rules_version = _text(1)
+    evidence_event_ids = _event_ids()
+    decided_on = fields.Date(required=True)
+    valid_until = fields.Date(required=True)
+
+
+class BenefitsGrantedV1(StrictSchema):
+    decision_id = fields.UUID(required=True)
+    partner_id = fields.UUID(required=True)
+    presales_engineer_days = fields.Integer(required=True, validate=validate.Range(min=0))
+    extended_support = fields.Boolean(required=True)
+    granted_on = fields.Date(required=True)
+    rules_version = _text(1)
+
+
+class EngineerDaysConsumedV1(StrictSchema):
+    decision_id = fields.UUID(required=True)
+    partner_id = fields.UUID(required=True)
+    days = fields.Integer(required=True, validate=validate.Range(min=1))
+    consumed_on = fields.Date(required=True)
+    note = _text()
+
+
+class BenefitsEndedV1(StrictSchema):
+    decision_id = fields.UUID(required=True)
+    partner_id = fields.UUID(required=True)
+    ended_on = fields.Date(required=True)
+    unused_engineer_days = fields.Integer(required=True, validate=validate.Range(min=0))
+    reason = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["protection-expired", "protection-released", "opportunity-won", "opportunity-lost"]
+        ),
+    )
 
 
 class OpportunityWonV1(StrictSchema):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from contracts.wire.catalog import CONTRACTS, is_current
+from domain.partner import Partner
 
 Payload = dict[str, Any]
 
@@ -20,9 +21,20 @@ def _lost_v1_v2(payload: Payload) -> Payload:
     return {**payload, "lost_to": None}
 
 
+def _tier_reviewed_v1_v2(payload: Payload) -> Payload:
+    # The stored event's own upcaster: the new fields hold no value the wire form would
+    # spell differently (a string, or null), so the store and the topic agree by construction.
+    upcast = dict(payload)
+    Partner.TierReviewed.upcast_v1_v2(upcast)
+    return upcast
+
+
 # (event type, version) -> its payload as the next version.
 UPCASTERS: dict[tuple[str, int], Callable[[Payload], Payload]] = {
     ("opportunity.lost", 1): _lost_v1_v2,
+    ("partner.tier-reviewed", 1): _tier_reviewed_v1_v2,
+    # Version 2 only widened the kinds of quote; a version 1 payload is already valid.
+    ("opportunity.quote-issued", 1): dict,
 }
 
 

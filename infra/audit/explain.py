@@ -29,9 +29,10 @@ from eventsourcing.utils import get_topic
 from contracts.wire.catalog import CONTRACTS, contract_for_event
 from contracts.wire.codec import event_id_text
 from domain.explain import Rederivation
+from domain.explain_benefits import rederive_benefits_grant
 from domain.explain_exclusivity import rederive_exclusivity
 from domain.explain_quote import rederive_quote
-from domain.explain_tier_change import rederive_tier_change
+from domain.explain_tier_change import rederive_tier_change, rederive_tier_review
 from domain.ledger import Ledger
 from domain.opportunity import Opportunity
 from domain.partner import Partner
@@ -42,8 +43,11 @@ PAGE = 1000
 KINDS: dict[type, str] = {
     Opportunity.ExclusivityGranted: "exclusivity decision",
     Opportunity.ExclusivityDenied: "exclusivity decision",
+    Opportunity.RegisteredNonExclusive: "exclusivity decision",
+    Opportunity.BenefitsGranted: "benefits grant",
     Opportunity.QuoteIssued: "quote",
     Partner.TierChanged: "tier change",
+    Partner.TierReviewed: "tier review",
 }
 DECISION_TOPICS = [get_topic(kind) for kind in KINDS]
 # The aggregates a decision may read besides its own: partners and the program.
@@ -79,10 +83,13 @@ def explain(ledger: Ledger, decision_id: UUID) -> Explanation:
     notification = find_decision(ledger, decision_id)
     recorded = ledger.mapper.to_domain_event(notification)
     history = HistoryBefore(ledger, notification.id)
-    if isinstance(recorded, Partner.TierChanged):
+    if isinstance(recorded, (Partner.TierChanged, Partner.TierReviewed)):
         partner = history.own(recorded)
         subject = partner.code
-        found = rederive_tier_change(recorded, partner, history.program())
+        if isinstance(recorded, Partner.TierChanged):
+            found = rederive_tier_change(recorded, partner, history.program())
+        else:
+            found = rederive_tier_review(recorded, partner, history.program())
     else:
         opportunity = history.own(recorded)
         subject = opportunity.reference
@@ -103,6 +110,8 @@ def _rederive_opportunity_decision(
     if isinstance(recorded, Opportunity.QuoteIssued):
         partner = history.partner(recorded.partner_id)
         return rederive_quote(recorded, opportunity, partner, history.program())
+    if isinstance(recorded, Opportunity.BenefitsGranted):
+        return rederive_benefits_grant(recorded, opportunity, history.program())
     registration = history.previous_event(recorded)
     if not isinstance(registration, Opportunity.Registered):
         raise NoHistoryBefore(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from domain.commands import IssueQuote, RecordWin, RegisterDeal
+from domain.commands import ConsumeEngineerDays, IssueQuote, RecordWin, RegisterDeal
 from domain.program import Specialization
 from infra.scenario.roster import Roster
 from infra.scenario.run import Rejected, SeedRun
@@ -76,6 +76,16 @@ class DealDesk:
         self.run.tally.decisions[result.decision.reason.value] += 1
         if result.decision.granted:
             deal.granted_to.append(code)
+            if self.run.rng.random() < 0.5:
+                # The protected partner calls on the vendor's pre-sales engineers.
+                self.run.later(2, 20, lambda: self.draw_engineer_days(deal, code))
+
+    def draw_engineer_days(self, deal: Deal, code: str) -> None:
+        if deal.closed or self.holder(deal) != code:
+            return
+        days = self.run.rng.randint(1, 3)
+        command = ConsumeEngineerDays(deal.reference, code, days, self.run.today, "workshop")
+        self.run.send(self.run.ledger.consume_engineer_days, command)
 
     def _presales_evidence(self) -> str:
         work = self.run.rng.choice(_PRESALES_WORK).format(n=self.run.rng.randint(3, 40))

@@ -20,7 +20,7 @@ SPECIALIST_ORIGINATED = 0.45
 _DEAL_KINDS = ("new-business", "renewal", "no-evidence", "vendor-first")
 _DEAL_KIND_WEIGHTS = (78, 10, 6, 6)
 # Pre-sales activity by legacy tier: the bigger partners bring in more opportunities.
-_ACTIVITY_BY_TIER = {Tier.PLATINUM: 4, Tier.GOLD: 3, Tier.SILVER: 2, Tier.REGISTERED: 1}
+_ACTIVITY_BY_TIER = {Tier.PLATINUM: 5, Tier.GOLD: 4, Tier.SILVER: 3, Tier.REGISTERED: 1}
 
 
 class Opportunities:

@@ -8,10 +8,10 @@ import json
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from contracts.inputs.rules_schema import DEFAULT_RULES_FILE
 from domain.commands import (
     AwardSpecialization,
     EnrollPartner,
@@ -24,6 +24,12 @@ from domain.opportunity import Opportunity
 from domain.program import CertificationKind, Specialization, Tier
 from domain.rules import ProgramRules
 
+ROOT = Path(__file__).resolve().parents[2]
+CURRENT_RULES_FILE = ROOT / "domain" / "default_rules.json"
+# The rules the program was first published under, as recorded then (document version 1).
+# The ledger's mechanics (every denial, downgrade straight to the earned tier) were written
+# against them, and running those tests on the upcast document proves it still means the same.
+RULES_2010_1_FILE = ROOT / "tests" / "fixtures" / "rules-2010.1.json"
 DP = Specialization.DATA_PROTECTION
 OPP = "opp-acme-backup"
 ENROLLED_ON = date(2010, 11, 2)
@@ -40,7 +46,17 @@ TEAM = (
 
 
 def default_rules(**changes: Any) -> ProgramRules:
-    rules = ProgramRules.from_document(json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8")))
+    """The 2010.1 rules (see RULES_2010_1_FILE), with changes."""
+    return _rules_from(RULES_2010_1_FILE, **changes)
+
+
+def current_rules(**changes: Any) -> ProgramRules:
+    """The rules domain/default_rules.json publishes today, with changes."""
+    return _rules_from(CURRENT_RULES_FILE, **changes)
+
+
+def _rules_from(path: Path, **changes: Any) -> ProgramRules:
+    rules = ProgramRules.from_document(json.loads(path.read_text(encoding="utf-8")))
     return replace(rules, **changes)
 
 

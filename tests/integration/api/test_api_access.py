@@ -119,8 +119,8 @@ def test_dead_letters_are_for_ops_and_auditors(client, world):
 def test_auditor_sees_each_decision_with_evidence_and_rules_in_force(client, world):
     path = f"/audit/opportunities/{PROTECTED}/decisions"
     audited = get(client, world, "auditor", path).get_json()["decisions"]
-    assert [d["rules_version"] for d in audited] == ["2010.1", "2010.1"]
-    assert all(d["rules_in_force"]["version"] == "2010.1" for d in audited)
+    assert [d["rules_version"] for d in audited] == ["2010.2", "2010.2"]
+    assert all(d["rules_in_force"]["version"] == "2010.2" for d in audited)
     assert world.decision_ids[f"antemeta@{PROTECTED}"] in audited[1]["evidence_event_ids"]
     for who in ("ops", "manager", "bigcorp"):
         assert get(client, world, who, path).status_code == 403

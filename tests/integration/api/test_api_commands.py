@@ -6,9 +6,9 @@ import json
 import pytest
 
 from api.app import close_app, create_app
-from contracts.inputs.rules_schema import DEFAULT_RULES_FILE
+from infra.bootstrap import open_projector, open_relay
 from infra.store.event_store import open_ledger
-from tests.builders.api_world import make_tokens
+from tests.builders.api_world import RULES, make_tokens
 
 pytestmark = pytest.mark.kafka
 
@@ -49,13 +49,15 @@ def stored(settings) -> int:
 
 
 def test_a_channel_manager_records_the_program_through_the_api(api, settings):
-    assert api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text())).status_code == 204
+    assert api("publish-rules", json.loads(RULES.read_text())).status_code == 204
     enrolled = api("enroll-partner", ENROL)
     assert enrolled.status_code == 201
     assert enrolled.get_json()["partner"] == "antemeta"
     registered = api("register-deal", DEAL)
     assert registered.status_code == 201
-    assert registered.get_json()["reason_code"] == "denied-not-specialized"
+    # Pre-sales work without the area's specialization: preferential conditions, no exclusivity.
+    assert registered.get_json()["reason_code"] == "registered-not-exclusive"
+    assert registered.get_json()["outcome"] == "registered-not-exclusive"
     quoted = api(
         "issue-quote",
         {
@@ -66,7 +68,7 @@ def test_a_channel_manager_records_the_program_through_the_api(api, settings):
         },
     )
     assert quoted.status_code == 201
-    assert quoted.get_json()["protection"] == "unprotected"
+    assert quoted.get_json()["protection"] == "preferred"
     assert api("sweep", {"as_of": "2011-02-01"}).get_json()["tier_reviews"] == 0
 
 
@@ -94,7 +96,7 @@ def test_a_missing_body_names_the_missing_field(api):
 
 
 def test_a_broken_rule_is_a_409_naming_the_rule_and_writes_nothing(api, settings):
-    api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text()))
+    api("publish-rules", json.loads(RULES.read_text()))
     before = stored(settings)
     response = api("register-deal", {**DEAL, "partner_code": "nobody"})
     assert response.status_code == 409
@@ -103,7 +105,7 @@ def test_a_broken_rule_is_a_409_naming_the_rule_and_writes_nothing(api, settings
 
 
 def test_an_invalid_rules_document_names_the_field_path(api, settings):
-    document = json.loads(DEFAULT_RULES_FILE.read_text())
+    document = json.loads(RULES.read_text())
     document["tiers"][1]["base_discount"] = "150"
     response = api("publish-rules", document)
     assert response.status_code == 422
@@ -116,3 +118,91 @@ def test_only_channel_managers_send_commands(api, settings, who):
     response = api("enroll-partner", ENROL, who=who)
     assert response.status_code == 403
     assert stored(settings) == 0
+
+
+@pytest.fixture
+def simulations(settings):
+    tokens, secrets = make_tokens()
+    app = create_app(settings, tokens)
+    client = app.test_client()
+
+    def post(body, who="manager"):
+        headers = {"Authorization": f"Bearer {secrets[who]}"}
+        return client.post("/simulations", json=body, headers=headers)
+
+    yield post
+    close_app(app)
+
+
+def test_a_channel_manager_simulates_the_rules_in_force_and_sees_no_difference(
+    api, simulations, settings
+):
+    api("publish-rules", json.loads(RULES.read_text()))
+    api("enroll-partner", ENROL)
+    api("register-deal", DEAL)
+    before = stored(settings)
+
+    response = simulations({"rules": json.loads(RULES.read_text())})
+
+    assert response.status_code == 200
+    found = response.get_json()
+    assert (found["rules_version"], found["proposed_from"], found["diff"]) == (
+        "2010.2",
+        "2010-11-01",
+        [],
+    )
+    assert stored(settings) == before
+
+
+def test_a_simulated_rule_set_with_a_bad_field_is_refused_naming_it(simulations, settings):
+    rules = json.loads(RULES.read_text())
+    rules["tiers"][0]["base_discount"] = "120"
+
+    response = simulations({"rules": rules, "from": "2011-01-01"})
+
+    assert response.status_code == 422
+    names = [p["name"] for p in response.get_json()["invalid-params"]]
+    assert any("base_discount" in name for name in names)
+    assert stored(settings) == 0
+
+
+def test_a_partner_token_cannot_run_simulations(simulations):
+    response = simulations({"rules": json.loads(RULES.read_text())}, who="antemeta")
+
+    assert response.status_code == 403
+
+
+def test_tiers_at_risk_and_plans_are_served_each_partner_seeing_only_its_own(api, settings):
+    api("publish-rules", json.loads(RULES.read_text()))
+    for code in ("antemeta", "bigcorp"):  # legacy golds that earn nothing in the new program
+        api("enroll-partner", {**ENROL, "code": code, "name": code.title()})
+    api("sweep", {"as_of": "2011-11-01"})
+    ledger = open_ledger(settings)
+    relay, projector = open_relay(settings, ledger), open_projector(settings)
+    relay.drain()
+    projector.drain()
+    projector.close()
+    relay.close()
+    ledger.close()
+    tokens, secrets = make_tokens()
+    app = create_app(settings, tokens)
+    client = app.test_client()
+
+    def read(path, who):
+        return client.get(path, headers={"Authorization": f"Bearer {secrets[who]}"}).get_json()
+
+    try:
+        at_risk = read("/tiers-at-risk", "ops")
+        plans = read("/transition-plans", "ops")
+        own = read("/transition-plans", "antemeta")
+    finally:
+        close_app(app)
+    assert {(r["partner"], r["outcome"], r["downgrade_due_on"]) for r in at_risk} == {
+        ("antemeta", "downgrade-pending", "2012-01-30"),
+        ("bigcorp", "downgrade-pending", "2012-01-30"),
+    }
+    assert {(p["partner"], p["legacy_tier"], p["floor_tier"]) for p in plans} == {
+        ("antemeta", "gold", "silver"),
+        ("bigcorp", "gold", "silver"),
+    }
+    assert [p["partner"] for p in own] == ["antemeta"]

@@ -24,8 +24,12 @@ def test_demo_summarises_the_seed_scenario_from_the_projections(demo_env, capsys
         "== Specialized partners per specialization",
         "== Exclusivity decisions by outcome and reason ==",
         "== Decision history of opportunity",
+        "== Legacy partners on a transition plan",
+        "== What if Silver asked half the qualified revenue and no certified people?",
     ):
         assert heading in out
+    assert "at enrolment" in out
+    assert "legacy metal partners still metal" in out
     assert "granted-first-qualified-registrant" in out
     assert "denied-already-protected" in out
     assert "antemeta" in out

@@ -1,6 +1,7 @@
 """The partner program through the `ledger` command line, Kafka and the projections."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -177,7 +178,7 @@ def test_decision_history_is_projected_from_kafka(protected_deal):
         ("antemeta", "granted", "granted-first-qualified-registrant"),
         ("rival", "denied", "denied-already-protected"),
     ]
-    assert all(d["rules_version"] == "2010.1" and d["evidence_event_ids"] for d in decisions)
+    assert all(d["rules_version"] == "2010.2" and d["evidence_event_ids"] for d in decisions)
     assert decisions[0]["valid_until"] == "2011-03-01"
     assert history["quotes"][0]["net_price"] == "65000.00"
 
@@ -278,3 +279,54 @@ def test_invalid_rules_file_is_rejected_naming_the_field(ledger_cli, tmp_path, s
     assert code == 2
     assert "tiers" in err
     assert stored_count(settings) == 0
+
+
+def test_simulating_the_default_rules_on_the_recorded_history_changes_nothing(protected_deal):
+    code, out, _ = protected_deal("rules", "simulate", "domain/default_rules.json")
+
+    assert code == 0
+    assert "2010.2 from 2010-11-01: 0 partners would differ" in out
+
+
+def test_simulation_of_changed_rules_reports_per_partner_and_records_nothing(
+    protected_deal, tmp_path, settings
+):
+    proposal = json.loads(Path("domain/default_rules.json").read_text(encoding="utf-8"))
+    proposal["version"] = "2010.2-no-benefits"
+    proposal["presales_engineer_days"] = 0
+    proposal["extended_support"] = False
+    path = tmp_path / "proposal.json"
+    path.write_text(json.dumps(proposal))
+    before = stored_count(settings)
+
+    code, out, _ = protected_deal("rules", "simulate", str(path), "--json")
+
+    assert code == 0
+    (found,) = json.loads(out)
+    assert found["rules_version"] == "2010.2-no-benefits"
+    assert found["diff"] == []  # benefits change no tier, grant, revenue or margin
+    assert found["totals_today"]["grants"] == found["totals_simulated"]["grants"] == 1
+    assert stored_count(settings) == before
+
+
+def test_simulating_an_invalid_rules_file_names_the_field_and_records_nothing(
+    protected_deal, tmp_path, settings
+):
+    bad = tmp_path / "rules.json"
+    bad.write_text(json.dumps({"version": "x"}))
+    before = stored_count(settings)
+
+    code, _, err = protected_deal("rules", "simulate", str(bad))
+
+    assert code == 2
+    assert "tiers" in err
+    assert stored_count(settings) == before
+
+
+def test_simulating_from_a_date_that_is_not_one_is_refused(protected_deal):
+    code, _, err = protected_deal(
+        "rules", "simulate", "domain/default_rules.json", "--from", "soon"
+    )
+
+    assert code == 2
+    assert "from" in err

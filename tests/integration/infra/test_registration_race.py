@@ -168,6 +168,8 @@ def test_exactly_one_of_the_racing_registrations_is_granted(store_url):
                 "Registered": RACERS,
                 "ExclusivityGranted": 1,
                 "ExclusivityDenied": RACERS - 1,
+                # The winner's protection comes with the vendor's resources (rules 2010.2).
+                "BenefitsGranted": 1,
             }
     finally:
         ledger.close()

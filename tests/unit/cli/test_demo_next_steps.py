@@ -1,6 +1,6 @@
 """`make demo` ends by saying where the API and the dashboard are, and how to get a token."""
 
-from cli.demo import where_to_look
+from cli.demo_report import where_to_look
 from infra.settings import Settings
 
 

@@ -18,6 +18,7 @@ from contracts.inputs.rules_schema import (
 )
 from domain.program import Specialization, Tier
 from domain.rules import ProgramRules
+from tests.builders.program import RULES_2010_1_FILE
 
 
 def default_document() -> dict[str, Any]:
@@ -56,7 +57,7 @@ def with_specialization_field(index: int, field: str, value: object) -> dict[str
 def test_default_rules_file_loads_through_the_schema():
     rules = load_rules_file(DEFAULT_RULES_FILE)
 
-    assert rules.version == "2010.1"
+    assert rules.version == "2010.2"
     assert rules.effective_from == date(2010, 11, 1)
 
 
@@ -68,15 +69,46 @@ def test_default_rules_file_is_exactly_what_the_domain_would_publish():
     assert load_rules_file(DEFAULT_RULES_FILE).to_document() == default_document()
 
 
-def test_default_rules_require_a_specialization_for_every_metal_tier():
+def test_default_rules_ask_a_specialization_of_platinum_only():
     rules = load_rules_file(DEFAULT_RULES_FILE)
 
+    assert [rules.tier_terms(tier).min_specializations for tier in Tier] == [0, 0, 0, 1]
+
+
+def test_default_rules_let_certified_non_specialists_earn_gold_on_qualified_revenue():
+    rules = load_rules_file(DEFAULT_RULES_FILE)
+
+    assert rules.tier_earned(Decimal(2_000_000), 0, 2, 2) is Tier.GOLD
+    assert rules.tier_earned(Decimal(2_000_000), 0, 0, 0) is Tier.REGISTERED
+
+
+def test_default_rules_move_a_partner_down_one_tier_per_review_and_plan_the_way_back():
+    rules = load_rules_file(DEFAULT_RULES_FILE)
+
+    assert rules.max_downgrade_steps == 1
+    assert rules.transition_plan_days > 0
+    assert not rules.qualified_revenue_requires_exclusivity
+    assert rules.non_exclusive_registration_allowed
+
+
+def test_the_2010_1_document_loads_with_the_meaning_it_had(tmp_path):
+    legacy = RULES_2010_1_FILE
+    assert "document_version" not in json.loads(legacy.read_text(encoding="utf-8"))
+
+    rules = load_rules_file(legacy)
+
+    assert rules.version == "2010.1"
     assert rules.tier_earned(Decimal(2_000_000), specializations_held=0) is Tier.REGISTERED
-    assert all(
-        rules.tier_terms(tier).min_specializations >= 1
-        for tier in Tier
-        if tier is not Tier.REGISTERED
-    )
+    assert rules.max_downgrade_steps == 3
+    assert rules.qualified_revenue_requires_exclusivity
+    assert not rules.non_exclusive_registration_allowed
+    assert (rules.transition_plan_days, rules.presales_engineer_days) == (0, 0)
+
+
+def test_a_document_of_an_unknown_version_is_refused(tmp_path):
+    problems = problems_loading(tmp_path, edited(document_version=3))
+
+    assert "document_version: Must be equal to 2." in problems
 
 
 def test_default_rules_keep_specialized_partners_below_twenty():
@@ -358,9 +390,9 @@ def test_equal_base_discounts_on_adjacent_tiers_are_accepted():
 
 
 def test_higher_tier_asking_fewer_specializations_is_rejected(tmp_path):
-    problems = problems_loading(tmp_path, with_tier_field(2, "min_specializations", 0))
+    problems = problems_loading(tmp_path, with_tier_field(2, "min_specializations", 2))
 
-    assert "tiers.2.min_specializations: must not be below silver's (1)" in problems
+    assert "tiers.3.min_specializations: must not be below gold's (2)" in problems
 
 
 def test_zero_uplift_is_rejected_by_the_domain_under_the_tier_name(tmp_path):
@@ -468,9 +500,25 @@ def test_key_written_twice_in_one_object_is_rejected(tmp_path):
     path = tmp_path / "rules.json"
     text = json.dumps(default_document())
     path.write_text(
-        text.replace('"version": "2010.1"', '"version": "2010.1", "version": "2010.2"'),
+        text.replace('"version": "2010.2"', '"version": "2010.2", "version": "2010.3"'),
         encoding="utf-8",
     )
 
     with pytest.raises(RulesFileError, match="version: appears twice in the same JSON object"):
         load_rules_file(path)
+
+
+def test_a_non_exclusive_uplift_reaching_a_registration_uplift_is_rejected(tmp_path):
+    # Registered's uplift is 10: a non-exclusive registrant must stay a full point behind it.
+    problems = problems_loading(tmp_path, with_tier_field(3, "non_exclusive_uplift", "9.5"))
+
+    assert (
+        "tiers.registered.registration_uplift: must exceed every tier's non_exclusive_uplift "
+        "by at least 1 point"
+    ) in problems
+
+
+def test_a_downgrade_limit_of_zero_steps_is_rejected(tmp_path):
+    problems = problems_loading(tmp_path, edited(max_downgrade_steps=0))
+
+    assert "max_downgrade_steps: Must be greater than or equal to 1" in problems

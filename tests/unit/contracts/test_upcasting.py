@@ -1,6 +1,7 @@
 """Older schema versions are upcast on decode; unknown newer ones are refused, not guessed."""
 
 from datetime import date
+from decimal import Decimal
 
 import orjson
 import pytest
@@ -10,6 +11,8 @@ from contracts.wire.chain import GENESIS
 from contracts.wire.codec import UndecodableMessage, decode, encode_envelope
 from contracts.wire.upcasting import UPCASTERS, upcast
 from domain.opportunity import Opportunity
+from domain.partner import Partner
+from domain.program import Tier
 
 DEAL = Opportunity.create_id("OPP-7")
 
@@ -53,12 +56,40 @@ def test_an_unknown_newer_version_is_refused_with_its_version_named():
         decode(orjson.dumps(raw))
 
 
+# One valid payload of each older version, as its own schema loads it.
+OLDER_SAMPLES = {
+    ("opportunity.lost", 1): {"lost_on": date(2011, 3, 1), "reason": "budget"},
+    ("partner.tier-reviewed", 1): {
+        "reviewed_on": date(2011, 11, 1),
+        "rules_version": "2010.1",
+        "tier": Tier.GOLD,
+        "earned_tier": Tier.SILVER,
+        "qualified_revenue": Decimal("1000"),
+        "downgrade_due_on": date(2012, 1, 30),
+    },
+    ("opportunity.quote-issued", 1): {
+        "partner_id": DEAL,
+        "list_price": Decimal("100.00"),
+        "tier": Tier.GOLD,
+        "tier_discount": Decimal("15"),
+        "registration_uplift": Decimal("0"),
+        "net_price": Decimal("85.00"),
+        "protection": "unprotected",
+        "decision_id": None,
+        "rules_version": "2010.1",
+        "issued_on": date(2011, 3, 1),
+    },
+}
+
+
 def test_every_older_contract_upcasts_to_a_payload_the_current_schema_accepts():
     older = [c for c in CONTRACTS if not is_current(c)]
     assert older, "at least one evolution is shipped"
+    assert {(c.event_type, c.schema_version) for c in older} == set(OLDER_SAMPLES)
     for contract in older:
         assert (contract.event_type, contract.schema_version) in UPCASTERS
-        sample = {"lost_on": date(2011, 3, 1), "reason": "budget"}
+        sample = OLDER_SAMPLES[(contract.event_type, contract.schema_version)]
+        assert contract.payload.validate(contract.payload.dump(sample)) == {}
         version, payload = upcast(contract.event_type, contract.schema_version, sample)
         current = contract_for_type(contract.event_type, version)
         assert is_current(current)
@@ -70,3 +101,15 @@ def test_the_domain_upcasts_a_stored_version_1_loss():
     Opportunity.Lost.upcast_v1_v2(state)
     assert state["lost_to"] is None
     assert Opportunity.Lost.class_version == 2
+
+
+def test_a_version_1_tier_review_with_a_due_date_reads_as_a_pending_downgrade():
+    state = dict(OLDER_SAMPLES[("partner.tier-reviewed", 1)])
+    Partner.TierReviewed.upcast_v1_v2(state)
+    assert (state["outcome"], state["floor_tier"]) == ("downgrade-pending", None)
+
+
+def test_a_version_1_tier_review_without_a_due_date_reads_as_unchanged():
+    state = {**OLDER_SAMPLES[("partner.tier-reviewed", 1)], "downgrade_due_on": None}
+    _, payload = upcast("partner.tier-reviewed", 1, state)
+    assert payload["outcome"] == "unchanged"

@@ -31,6 +31,7 @@ from tests.builders.program import (
     DP,
     OPP,
     REGISTERED_ON,
+    current_rules,
     deal_registration,
     default_rules,
     enroll,
@@ -228,6 +229,10 @@ SCENARIOS: dict[ExclusivityReason, dict[str, Any]] = {
         "registrant": registrant_facts(Specialization.HIGH_AVAILABILITY)
     },
     ExclusivityReason.ALREADY_PROTECTED: {"opportunity": protected_by_another()},
+    ExclusivityReason.REGISTERED_NOT_EXCLUSIVE: {
+        "registrant": registrant_facts(Specialization.HIGH_AVAILABILITY),
+        "rules": current_rules(),
+    },
     ExclusivityReason.RE_REGISTRATION_NOT_ALLOWED: {
         "opportunity": opportunity_facts(partners_with_expired_protection=frozenset({PARTNER_ID})),
         "rules": default_rules(re_registration_allowed=False),
@@ -248,16 +253,16 @@ def test_each_reason_code_is_the_outcome_of_its_scenario(reason):
 def test_every_decision_carries_the_rules_version_and_evidence(reason):
     decision = decide(**SCENARIOS[reason])
 
-    assert decision.rules_version == "2010.1"
+    assert decision.rules_version == SCENARIOS[reason].get("rules", default_rules()).version
     assert decision.evidence_event_ids
     assert all(isinstance(e, UUID) for e in decision.evidence_event_ids)
 
 
 @pytest.mark.parametrize("reason", list(ExclusivityReason), ids=lambda r: r.value)
-def test_only_a_granted_decision_has_a_validity_date(reason):
+def test_only_a_granted_or_non_exclusive_registration_has_a_validity_date(reason):
     decision = decide(**SCENARIOS[reason])
 
-    assert (decision.valid_until is not None) is decision.granted
+    assert (decision.valid_until is not None) is (decision.granted or decision.preferred)
 
 
 # --- through the ledger --------------------------------------------------------------------

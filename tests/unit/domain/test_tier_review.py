@@ -17,7 +17,7 @@ from domain.identity import event_id
 from domain.ledger import Ledger
 from domain.partner import Partner
 from domain.program import Specialization, Tier
-from domain.rules import ProgramRules
+from domain.rules import ProgramRules, Standing
 from domain.tier_review import ReviewOutcome, review_due, review_tier
 from tests.builders.program import (
     AWARDED_ON,
@@ -48,7 +48,7 @@ def review(
     due_on: date | None = None,
     rules: ProgramRules = RULES,
 ):
-    return review_tier(current, due_on, Decimal(revenue), specializations, as_of, rules)
+    return review_tier(current, due_on, Standing(Decimal(revenue), specializations), as_of, rules)
 
 
 def test_nothing_changes_during_the_transition():

@@ -113,7 +113,7 @@ def test_rules_are_published_before_anything_else() -> None:
     first, published = stored_events(ledger)[:2]
     assert type(first).__name__ == "Started"
     assert type(published).__name__ == "RulesPublished"
-    assert published.version == "2010.1"
+    assert published.version == "2010.2"
 
 
 def test_fewer_than_20_partners_are_specialized_antemeta_first_in_data_protection(
@@ -157,16 +157,17 @@ def test_registrations_are_granted_and_denied_for_several_reasons(full_run: Full
     summary, events = full_run
     granted = of_type(events, "ExclusivityGranted")
     denied = of_type(events, "ExclusivityDenied")
+    non_exclusive = of_type(events, "RegisteredNonExclusive")
     assert granted
+    assert non_exclusive  # pre-sales work rewarded without exclusivity
     denial_reasons = {e.reason_code for e in denied}
     assert {
-        "denied-not-specialized",
         "denied-renewal",
         "denied-no-presales-evidence",
         "denied-vendor-sales-engaged",
         "denied-already-protected",
     } <= denial_reasons
-    assert sum(summary.decisions.values()) == len(granted) + len(denied)
+    assert sum(summary.decisions.values()) == len(granted) + len(denied) + len(non_exclusive)
     assert summary.decisions["granted-first-qualified-registrant"] == len(granted)
 
 
@@ -186,7 +187,13 @@ def test_partners_compete_for_opportunities_and_register_again_after_expiry(
 def test_quotes_and_outcomes_cover_holders_competitors_and_losses(full_run: FullRun) -> None:
     _, events = full_run
     protections = {e.protection for e in of_type(events, "QuoteIssued")}
-    assert protections == {"holder", "protected-for-another", "unprotected"}
+    assert protections == {
+        "holder",
+        "protected-for-another",
+        "unprotected",
+        "preferred",
+        "preferred-another-protected",
+    }
     wins = of_type(events, "Won")
     assert {w.qualified for w in wins} == {True, False}
     assert of_type(events, "Lost")
@@ -253,3 +260,54 @@ def test_bad_arguments_are_refused_before_anything_is_written(
     with pytest.raises(ValueError, match=message):
         run_seed_scenario(ledger, start=start, days=days)
     assert not ledger.recorder.max_notification_id()
+
+
+# --- the transition the interview describes ------------------------------------------------
+
+
+def test_no_review_moves_a_partner_down_more_than_one_tier(full_run: FullRun) -> None:
+    _, events = full_run
+    order = list(Tier)
+    drops = [
+        order.index(c.from_tier) - order.index(c.to_tier) for c in of_type(events, "TierChanged")
+    ]
+    assert max(drops) == 1  # some slip, one step at a time
+
+
+def test_most_legacy_metal_partners_are_still_metal_at_the_end(full_run: FullRun) -> None:
+    _, events = full_run
+    tiers = {e.originator_id: e.legacy_tier for e in of_type(events, "Enrolled")}
+    legacy_metal = {pid for pid, tier in tiers.items() if tier is not Tier.REGISTERED}
+    for change in of_type(events, "TierChanged"):
+        tiers[change.originator_id] = change.to_tier
+    still_metal = {pid for pid in legacy_metal if tiers[pid] is not Tier.REGISTERED}
+    assert len(still_metal) >= 0.7 * len(legacy_metal)
+
+
+def test_legacy_partners_that_slip_get_a_transition_plan_with_a_floor(full_run: FullRun) -> None:
+    _, events = full_run
+    plans = of_type(events, "TransitionPlanOpened")
+    assert plans
+    assert all(p.floor_tier is not Tier.REGISTERED for p in plans)
+    planned = {p.originator_id for p in plans}
+    held = [r for r in of_type(events, "TierReviewed") if r.outcome == "held-by-plan"]
+    assert held
+    assert {r.originator_id for r in held} <= planned
+
+
+def test_some_partners_climb_on_qualified_revenue(full_run: FullRun) -> None:
+    _, events = full_run
+    order = list(Tier)
+    assert any(
+        order.index(c.to_tier) > order.index(c.from_tier) and not c.specializations_held
+        for c in of_type(events, "TierChanged")
+    )
+
+
+def test_only_protected_partners_draw_vendor_engineer_days(full_run: FullRun) -> None:
+    _, events = full_run
+    grants = {(e.originator_id, e.decision_id): e for e in of_type(events, "BenefitsGranted")}
+    drawn = of_type(events, "EngineerDaysConsumed")
+    assert drawn
+    assert all((d.originator_id, d.decision_id) in grants for d in drawn)
+    assert all(grants[(d.originator_id, d.decision_id)].partner_id == d.partner_id for d in drawn)

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, inspect, select
 
-from contracts.inputs.rules_schema import DEFAULT_RULES_FILE
 from contracts.wire.codec import decode, encode
 from contracts.wire.envelope import Envelope
 from domain.commands import (
@@ -39,6 +39,7 @@ from projections.program_queries import quotes_for, rules_document_in_force
 from projections.queries import partner_statuses
 from projections.tables import metadata, partner_certification, partner_specialization
 
+RULES_FILE = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "rules-2010.1.json"
 DP = Specialization.DATA_PROTECTION
 SALES, TECHNICAL = CertificationKind.SALES, CertificationKind.TECHNICAL
 ENROLLED_ON = date(2010, 11, 2)
@@ -53,7 +54,7 @@ Snapshot = dict[str, list[tuple[Any, ...]]]
 
 
 def default_rules(**changes: Any) -> ProgramRules:
-    rules = ProgramRules.from_document(json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8")))
+    rules = ProgramRules.from_document(json.loads(RULES_FILE.read_text(encoding="utf-8")))
     return replace(rules, **changes)
 
 
