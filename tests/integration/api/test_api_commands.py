@@ -6,9 +6,10 @@ import json
 import pytest
 
 from api.app import close_app, create_app
+from contracts.inputs.rules_schema import DEFAULT_RULES_FILE
 from infra.bootstrap import open_projector, open_relay
 from infra.store.event_store import open_ledger
-from tests.builders.api_world import RULES, make_tokens
+from tests.builders.api_world import make_tokens
 
 pytestmark = pytest.mark.kafka
 
@@ -49,7 +50,7 @@ def stored(settings) -> int:
 
 
 def test_a_channel_manager_records_the_program_through_the_api(api, settings):
-    assert api("publish-rules", json.loads(RULES.read_text())).status_code == 204
+    assert api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text())).status_code == 204
     enrolled = api("enroll-partner", ENROL)
     assert enrolled.status_code == 201
     assert enrolled.get_json()["partner"] == "antemeta"
@@ -96,7 +97,7 @@ def test_a_missing_body_names_the_missing_field(api):
 
 
 def test_a_broken_rule_is_a_409_naming_the_rule_and_writes_nothing(api, settings):
-    api("publish-rules", json.loads(RULES.read_text()))
+    api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text()))
     before = stored(settings)
     response = api("register-deal", {**DEAL, "partner_code": "nobody"})
     assert response.status_code == 409
@@ -105,7 +106,7 @@ def test_a_broken_rule_is_a_409_naming_the_rule_and_writes_nothing(api, settings
 
 
 def test_an_invalid_rules_document_names_the_field_path(api, settings):
-    document = json.loads(RULES.read_text())
+    document = json.loads(DEFAULT_RULES_FILE.read_text())
     document["tiers"][1]["base_discount"] = "150"
     response = api("publish-rules", document)
     assert response.status_code == 422
@@ -137,12 +138,12 @@ def simulations(settings):
 def test_a_channel_manager_simulates_the_rules_in_force_and_sees_no_difference(
     api, simulations, settings
 ):
-    api("publish-rules", json.loads(RULES.read_text()))
+    api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text()))
     api("enroll-partner", ENROL)
     api("register-deal", DEAL)
     before = stored(settings)
 
-    response = simulations({"rules": json.loads(RULES.read_text())})
+    response = simulations({"rules": json.loads(DEFAULT_RULES_FILE.read_text())})
 
     assert response.status_code == 200
     found = response.get_json()
@@ -155,7 +156,7 @@ def test_a_channel_manager_simulates_the_rules_in_force_and_sees_no_difference(
 
 
 def test_a_simulated_rule_set_with_a_bad_field_is_refused_naming_it(simulations, settings):
-    rules = json.loads(RULES.read_text())
+    rules = json.loads(DEFAULT_RULES_FILE.read_text())
     rules["tiers"][0]["base_discount"] = "120"
 
     response = simulations({"rules": rules, "from": "2011-01-01"})
@@ -167,13 +168,13 @@ def test_a_simulated_rule_set_with_a_bad_field_is_refused_naming_it(simulations,
 
 
 def test_a_partner_token_cannot_run_simulations(simulations):
-    response = simulations({"rules": json.loads(RULES.read_text())}, who="antemeta")
+    response = simulations({"rules": json.loads(DEFAULT_RULES_FILE.read_text())}, who="antemeta")
 
     assert response.status_code == 403
 
 
 def test_tiers_at_risk_and_plans_are_served_each_partner_seeing_only_its_own(api, settings):
-    api("publish-rules", json.loads(RULES.read_text()))
+    api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text()))
     for code in ("antemeta", "bigcorp"):  # legacy golds that earn nothing in the new program
         api("enroll-partner", {**ENROL, "code": code, "name": code.title()})
     api("sweep", {"as_of": "2011-11-01"})
