@@ -20,7 +20,9 @@ from infra.settings import Settings
 
 Loop = Callable[[threading.Event], None]
 
-RELAY_IDLE_WAIT_S = 0.2  # as Relay.run: the store had nothing new
+# The same wait as Relay.run, by reference: the idle wait is the floor of command-to-Kafka
+# latency, so a process with a health port (every compose service) must not wait longer.
+RELAY_IDLE_WAIT_S = Relay.IDLE_WAIT_S
 PROJECTOR_POLL_MS = 200  # as Projector.run
 
 
