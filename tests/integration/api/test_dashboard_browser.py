@@ -4,8 +4,9 @@ The API is served by waitress on a free loopback port, as `ledger api serve` run
 browser is the system's Chromium (Debian's `chromium`), driven by Playwright, which downloads
 nothing. Every figure checked on the page is compared with what the projections say.
 
-Without Chromium the tests skip, except where ``LEDGER_REQUIRE_BROWSER=1`` (CI): there a
-missing browser is a failure. ``LEDGER_CHROMIUM`` names another executable.
+Without Chromium or Playwright the tests skip, except where ``LEDGER_REQUIRE_BROWSER=1``
+(CI): there a missing browser or Playwright is a failure. ``LEDGER_CHROMIUM`` names another
+executable.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from projections import program_queries as views
 from projections.database import open_projection_db
 from projections.tables import exclusivity_decision
 from tests.builders.api_world import make_tokens, publish_and_project
+from tests.fixtures import required
 from tests.fixtures.infrastructure import ledger_env
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -39,18 +41,22 @@ SEED_DAYS = 120  # four months of the program: enough decisions for a chart
 
 def chromium_path() -> str:
     found = os.environ.get("LEDGER_CHROMIUM") or shutil.which("chromium")
-    if found:
-        return found
-    reason = "no Chromium: install Debian's `chromium` package or set LEDGER_CHROMIUM"
-    if os.environ.get("LEDGER_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"LEDGER_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
+    if not found:
+        required.missing(
+            "LEDGER_REQUIRE_BROWSER",
+            "no Chromium: install Debian's `chromium` package or set LEDGER_CHROMIUM",
+        )
+    return found
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = chromium_path()
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = required.module(
+        "playwright.sync_api",
+        "LEDGER_REQUIRE_BROWSER",
+        "Playwright is not installed (it is in the dev extras: make install)",
+    )
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, headless=True)
         yield launched
