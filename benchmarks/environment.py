@@ -1,12 +1,16 @@
 """The infrastructure one benchmark run uses: a broker, an event store, isolated names.
 
-Everything is private to the run (temporary directories, fresh topic prefixes and consumer
-groups), so a run never reads what an earlier run or a developer's ``var/`` left behind.
+Everything is private to the run (a directory of its own, fresh topic prefixes and consumer
+groups), so a run never reads what an earlier run or a developer's ``var/`` left behind. The
+directory is under ``var/bench/`` (``BENCH_DATA_DIR`` to choose another place), where the
+ledger keeps its data by default: on disk, not under the temp directory, which may be a
+memory-backed file system and would flatter every store.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator, Mapping
@@ -19,6 +23,8 @@ from kafka.errors import KafkaError
 
 from infra.kafka.launcher import KAFKA_VERSION, BrokerConfig, default_cache_dir, start, stop
 from infra.settings import Settings
+
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 class BrokerUnreachable(RuntimeError):
@@ -87,6 +93,36 @@ def new_workspace(data_dir: Path, bootstrap_servers: str, environ: Mapping[str, 
         bootstrap_servers=bootstrap_servers,
         base_env=dict(environ),
     )
+
+
+@contextmanager
+def data_directory(environ: Mapping[str, str]) -> Iterator[Path]:
+    """A directory of the run's own under BENCH_DATA_DIR (default var/bench), removed after."""
+    parent = Path(environ.get("BENCH_DATA_DIR", "").strip() or REPOSITORY / "var" / "bench")
+    directory = parent.resolve() / f"run-{uuid.uuid4().hex[:8]}"
+    directory.mkdir(parents=True)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def filesystem_of(path: Path) -> str:
+    """The type of the file system `path` lives on (its longest mount point in /proc/mounts),
+    with the device, e.g. "ext4 on /dev/sda1"; "unknown" where /proc/mounts is missing."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return "unknown"
+    resolved = str(path.resolve())
+    best = ("", "unknown", "")
+    for line in mounts:
+        device, point, kind = line.split()[:3]
+        point = point.replace("\\040", " ")
+        inside = resolved == point or resolved.startswith(point.rstrip("/") + "/")
+        if inside and len(point) > len(best[0]):
+            best = (point, kind, device)
+    return f"{best[1]} on {best[2]}" if best[2] else best[1]
 
 
 def free_port() -> int:

@@ -13,15 +13,14 @@ from __future__ import annotations
 import gc
 import os
 import platform
+import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from benchmarks.api_latency import measure_api_latency
@@ -36,6 +35,8 @@ from benchmarks.environment import (
     Broker,
     BrokerUnreachable,
     Workspace,
+    data_directory,
+    filesystem_of,
     kafka_broker,
     new_workspace,
 )
@@ -43,23 +44,28 @@ from benchmarks.latency import DEFAULT_COMMANDS, DEFAULT_RATE, LatencyResult, me
 from benchmarks.measurements import (
     BenchmarkError,
     Timing,
-    partition_sizes,
     time_projector,
     time_raw_consumer,
     time_raw_producer,
     time_relay,
 )
 from benchmarks.replay import time_replay
-from benchmarks.report import format_table, write_results
-from benchmarks.seeding import time_seed_scenario
-from benchmarks.workload import (
-    OutgoingMessage,
-    StoreNotEmpty,
-    fill_ledger,
-    outgoing_messages,
-    require_empty,
+from benchmarks.report import (
+    UndocumentedKeys,
+    format_table,
+    require_documented,
+    write_results,
 )
-from contracts.wire.catalog import topic_name
+from benchmarks.same_bytes import (
+    CHAIN_SUFFIX,
+    Comparison,
+    Published,
+    compare_topics,
+    read_published,
+)
+from benchmarks.seeding import time_seed_scenario
+from benchmarks.workload import StoreNotEmpty, fill_ledger, require_empty
+from contracts.wire.catalog import AGGREGATE_TYPES, topic_name
 from domain.ledger import Ledger
 from infra.kafka.launcher import LauncherError
 from infra.kafka.topics import KafkaUnavailable
@@ -69,7 +75,10 @@ DEFAULT_EVENTS = 100_000
 # Three rounds: the broker shares the machine's two cores, so single rounds are noisy.
 DEFAULT_ROUNDS = 3
 DEFAULT_REGISTRATIONS = 2_000
-# Every benchmark event is a partner event, so the relay publishes to this one topic.
+# Every topic a relay writes, by its name after the run's prefix: one per aggregate type, and
+# the chain's seals.
+SUFFIXES = [topic_name("", kind) for kind in AGGREGATE_TYPES] + [CHAIN_SUFFIX]
+# The consumers are timed on the partner topic, where the benchmark's events are.
 AGGREGATE_TYPE = "partner"
 SETTLE_S = 1.0
 WARM_UP_EVENTS = 20_000
@@ -86,12 +95,16 @@ class Rounds:
     projector: list[Timing] = field(default_factory=list)
     raw_consumer: list[Timing] = field(default_factory=list)
     replay: list[Timing] = field(default_factory=list)
+    same_bytes: list[Comparison] = field(default_factory=list)
 
     def best_rates(self) -> dict[str, float]:
-        return {name: max(t.rate for t in timings) for name, timings in vars(self).items()}
+        return {name: max(t.rate for t in timings) for name, timings in self._timings().items()}
 
     def all_rates(self) -> dict[str, list[int]]:
-        return {name: [round(t.rate) for t in timings] for name, timings in vars(self).items()}
+        return {name: [round(t.rate) for t in timings] for name, timings in self._timings().items()}
+
+    def _timings(self) -> dict[str, list[Timing]]:
+        return {name: value for name, value in vars(self).items() if name != "same_bytes"}
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,7 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
         return run(environ)
     except (
         BenchmarkError,
+        UndocumentedKeys,
         BrokerUnreachable,
         StoreNotEmpty,
         LauncherError,
@@ -130,44 +144,49 @@ def run(environ: Mapping[str, str]) -> int:
     )
     check_postgres(environ)
     with ExitStack() as stack:
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ledger-bench-")))
-        # Entered after the scratch directory, so the broker stops before its home is deleted.
+        scratch = stack.enter_context(data_directory(environ))
+        log(f"data directory {scratch} ({filesystem_of(scratch)})")
+        # Entered after the data directory, so the broker stops before its home is deleted.
         broker = stack.enter_context(kafka_broker(scratch / "kafka", environ))
         workspace = new_workspace(scratch / "data", broker.bootstrap_servers, environ)
-        timings = run_benchmarks(workspace, events, rounds)
+        timings, event_types = run_benchmarks(workspace, events, rounds)
         application = run_application_benchmarks(workspace, environ, registrations, latency_load)
         # Over HTTP, on the projections the seed scenario just filled (role "seed").
         api_latency = measure_api_latency(workspace.fresh_sqlite_settings("seed"))
     results = summarize(workspace, broker, events, timings)
+    results["workload_event_types"] = event_types
+    results["data_dir"] = str(scratch)
+    results["data_dir_filesystem"] = filesystem_of(scratch)
     results.update(summarize_application(application))
     results.update(api_latency)
+    require_documented(results)
     print(format_table(results))
     log(f"results written to {write_results(results)}")
     return 0
 
 
-def run_benchmarks(workspace: Workspace, events: int, rounds: int) -> Rounds:
+def run_benchmarks(workspace: Workspace, events: int, rounds: int) -> tuple[Rounds, dict[str, int]]:
     timings = Rounds()
     ledger = open_ledger(workspace.settings_for("store"))
     try:
         require_empty(ledger)
         log(f"filling the {workspace.store_kind} event store with {events:,} events (untimed)")
         fill_ledger(ledger, events)
-        log("encoding the stored events as the relay does, for the raw producer (untimed)")
-        messages = outgoing_messages(ledger, workspace.settings_for("store").topic_partitions)
+        log("publishing the store once with the relay, for the raw producer's messages (untimed)")
+        published = reference_messages(workspace, ledger, events)
         # The precomputed messages are the benchmark's own data, not the relay's: freezing them
         # keeps the garbage collector from re-scanning 100k objects during every timed loop.
         gc.collect()
         gc.freeze()
-        warm_up_broker(workspace, messages)
+        warm_up_broker(workspace, published)
         for number in range(rounds):
-            compare_producers(workspace, ledger, messages, number, timings)
+            compare_producers(workspace, ledger, published, number, timings)
     finally:
         ledger.close()
     # Any relay round's topics hold all N events; the consumers read the last round's.
     for number in range(rounds):
         compare_consumers(workspace, f"relay-{rounds - 1}", events, number, timings)
-    return timings
+    return timings, published.event_types()
 
 
 def run_application_benchmarks(
@@ -207,41 +226,66 @@ def time_e2e_latency(workspace: Workspace, rate: int, commands: int) -> LatencyR
     environment["LEDGER_EVENT_STORE_URL"] = settings.event_store_url
     log(f"timing {commands:,} registrations at {rate}/s, command to projection, under ledger up")
     latency = measure_e2e_latency(settings, environment, rate, commands)
-    log(f"e2e latency: p50 {latency.p50_ms:.1f} ms, p99 {latency.p99_ms:.1f} ms")
+    for name, figures in (
+        ("scheduled to visible", latency.scheduled_to_visible),
+        ("returned to visible", latency.returned_to_visible),
+    ):
+        log(f"{name}: p50 {figures.p50_ms:.1f} ms, p99 {figures.p99_ms:.1f} ms")
     return latency
 
 
-def warm_up_broker(workspace: Workspace, messages: list[OutgoingMessage]) -> None:
+def reference_messages(workspace: Workspace, ledger: Ledger, events: int) -> Published:
+    """What a relay publishes of this store, read back: the raw producer sends exactly this."""
+    settings = workspace.settings_for("reference")
+    time_relay(settings, ledger, events)
+    published = read_published(workspace.bootstrap_servers, settings.topic_prefix, SUFFIXES)
+    if published.events != events:
+        raise BenchmarkError(f"read back {published.events} of the relay's {events} events")
+    log(f"  {published.events:,} events and {published.seals:,} seals read back")
+    return published
+
+
+def warm_up_broker(workspace: Workspace, published: Published) -> None:
     """Untimed: a first producer on a fresh broker pays for JIT and page-cache warm-up, which
     would otherwise count against whichever measurement happens to run first."""
     settings = workspace.settings_for("warm-up")
-    topic = topic_name(settings.topic_prefix, AGGREGATE_TYPE)
     log("warming up the broker (untimed)")
-    time_raw_producer(settings, topic, messages[:WARM_UP_EVENTS])
+    time_raw_producer(
+        settings, settings.topic_prefix, published, published.messages[:WARM_UP_EVENTS]
+    )
 
 
 def compare_producers(
     workspace: Workspace,
     ledger: Ledger,
-    messages: list[OutgoingMessage],
+    published: Published,
     number: int,
     timings: Rounds,
 ) -> None:
-    """One round of raw producer and relay, each to fresh topics of its own."""
+    """One round of raw producer and relay, each to fresh topics of its own; then both sides'
+    records compared (the ratio means nothing unless they sent the same bytes)."""
     raw_settings = workspace.settings_for(f"raw-producer-{number}")
-    raw_topic = topic_name(raw_settings.topic_prefix, AGGREGATE_TYPE)
     relay_settings = workspace.settings_for(f"relay-{number}")
     steps: list[Step] = [
         (
             "raw producer",
-            partial(time_raw_producer, raw_settings, raw_topic, messages),
+            partial(time_raw_producer, raw_settings, raw_settings.topic_prefix, published),
             timings.raw_producer,
         ),
-        ("relay", partial(time_relay, relay_settings, ledger, len(messages)), timings.relay),
+        ("relay", partial(time_relay, relay_settings, ledger, published.events), timings.relay),
     ]
     run_in_turn(steps, number)
-    relay_topic = topic_name(relay_settings.topic_prefix, AGGREGATE_TYPE)
-    require_same_partitions(workspace.bootstrap_servers, raw_topic, relay_topic)
+    compared = compare_topics(
+        workspace.bootstrap_servers,
+        relay_settings.topic_prefix,
+        raw_settings.topic_prefix,
+        SUFFIXES,
+    )
+    timings.same_bytes.append(compared)
+    log(
+        f"round {number + 1}: same bytes: {compared.events_compared:,} events byte for byte, "
+        f"{compared.seals_compared:,} seals"
+    )
 
 
 def compare_consumers(
@@ -276,16 +320,6 @@ def run_in_turn(steps: list[Step], number: int) -> None:
         log(f"round {number + 1}: {name:<12} {timing.rate:>10,.0f} events/s")
 
 
-def require_same_partitions(bootstrap_servers: str, raw_topic: str, relay_topic: str) -> None:
-    # The ratio is only meaningful if both wrote the same records to the same partitions.
-    raw_sizes = partition_sizes(bootstrap_servers, raw_topic)
-    relay_sizes = partition_sizes(bootstrap_servers, relay_topic)
-    if raw_sizes != relay_sizes:
-        raise BenchmarkError(
-            f"raw producer and relay filled partitions differently: {raw_sizes} vs {relay_sizes}"
-        )
-
-
 def summarize(workspace: Workspace, broker: Broker, events: int, timings: Rounds) -> dict[str, Any]:
     best = timings.best_rates()
     settings = workspace.settings_for("store")
@@ -306,9 +340,18 @@ def summarize(workspace: Workspace, broker: Broker, events: int, timings: Rounds
         "rounds": len(timings.relay),
         "order": "ABBA (odd rounds swap who goes first); best round of each is reported",
         "all_rounds_events_per_s": timings.all_rates(),
+        "relay_startup_ms": median_startup_ms(timings.relay),
+        "projector_startup_ms": median_startup_ms(timings.projector),
+        # Every round's relay and raw producer topics were read back and compared in full.
+        "same_bytes_events_compared": sum(c.events_compared for c in timings.same_bytes),
+        "same_bytes_seals_compared": sum(c.seals_compared for c in timings.same_bytes),
         "python": platform.python_version(),
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def median_startup_ms(timings: list[Timing]) -> float:
+    return round(statistics.median(t.startup_s or 0.0 for t in timings) * 1000, 1)
 
 
 def summarize_application(timings: ApplicationTimings) -> dict[str, Any]:
@@ -319,12 +362,23 @@ def summarize_application(timings: ApplicationTimings) -> dict[str, Any]:
         "registrations": timings.registrations_sqlite.events,
         "seed_scenario_seconds": round(timings.seed_scenario.seconds, 2),
         "seed_scenario_events": timings.seed_scenario.events,
-        "e2e_latency_p50_ms": round(timings.e2e_latency.p50_ms, 1),
-        "e2e_latency_p99_ms": round(timings.e2e_latency.p99_ms, 1),
-        "e2e_latency_rate_per_s": timings.e2e_latency.rate_per_s,
-        "e2e_latency_achieved_rate_per_s": round(timings.e2e_latency.achieved_rate_per_s, 1),
-        "e2e_latency_commands": len(timings.e2e_latency.latencies_s),
+        **latency_figures(timings.e2e_latency),
     }
+
+
+def latency_figures(latency: LatencyResult) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    for name, cut in (
+        ("scheduled_to_visible", latency.scheduled_to_visible),
+        ("returned_to_visible", latency.returned_to_visible),
+    ):
+        figures[f"e2e_{name}_p50_ms"] = round(cut.p50_ms, 1)
+        figures[f"e2e_{name}_p99_ms"] = round(cut.p99_ms, 1)
+        figures[f"e2e_{name}_p999_ms"] = round(cut.p999_ms, 1)
+    figures["e2e_latency_rate_per_s"] = latency.rate_per_s
+    figures["e2e_latency_achieved_rate_per_s"] = round(latency.achieved_rate_per_s, 1)
+    figures["e2e_latency_commands"] = len(latency.returned_to_visible_s)
+    return figures
 
 
 def positive_int(environ: Mapping[str, str], name: str, default: int) -> int:

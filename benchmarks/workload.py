@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import cycle
 
-from kafka.partitioner.default import murmur2
-
-from contracts.wire.codec import encode
 from domain.ledger import Ledger
 from domain.partner import Partner
 from domain.program import CertificationKind, Specialization, Tier
@@ -22,16 +18,6 @@ EVENTS_PER_PARTNER = 10
 PARTNERS_PER_SAVE = 200
 ENROLLED_ON = date(2010, 11, 2)
 READ_PAGE = 5_000
-
-
-@dataclass(frozen=True)
-class OutgoingMessage:
-    """One message exactly as the relay sends it, with the partition it sends it to."""
-
-    key: bytes
-    value: bytes
-    headers: list[tuple[str, bytes]]
-    partition: int
 
 
 class StoreNotEmpty(RuntimeError):
@@ -89,22 +75,3 @@ def new_partner(number: int, event_count: int) -> Partner:
             effective_on + timedelta(days=730),
         )
     return partner
-
-
-def outgoing_messages(ledger: Ledger, partitions: int) -> list[OutgoingMessage]:
-    """Every stored event encoded as the relay encodes it, in notification order.
-
-    The partition is computed as `Relay.partition_for` does (the Java client's murmur2 on the
-    key), so the raw producer fills the same partitions with the same records.
-    """
-    messages: list[OutgoingMessage] = []
-    position = 0
-    while notifications := ledger.recorder.select_notifications(
-        start=position + 1, limit=READ_PAGE
-    ):
-        for notification in notifications:
-            wire = encode(ledger.mapper.to_domain_event(notification), notification.id)
-            partition = (murmur2(wire.key) & 0x7FFFFFFF) % partitions
-            messages.append(OutgoingMessage(wire.key, wire.value, wire.headers, partition))
-        position = notifications[-1].id
-    return messages
