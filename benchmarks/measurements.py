@@ -138,13 +138,15 @@ def time_projector(settings: Settings, expected: int) -> Timing:
 
 
 def time_raw_consumer(
-    bootstrap_servers: str, topic: str, expected: int, timeout_s: float = 300.0
+    bootstrap_servers: str, topics: Sequence[str], expected: int, timeout_s: float = 300.0
 ) -> Timing:
-    """A plain consumer with the projector's settings reading every record and parsing its JSON."""
+    """A plain consumer with the projector's settings reading every record of the ledger's
+    topics (those the projector reads) and parsing its JSON."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, **consumer_settings(None))
     try:
         partitions = [
             TopicPartition(topic, partition)
+            for topic in topics
             for partition in sorted(consumer.partitions_for_topic(topic) or ())
         ]
         consumer.assign(partitions)

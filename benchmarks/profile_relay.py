@@ -11,12 +11,10 @@ import cProfile
 import os
 import pstats
 import sys
-import tempfile
 from collections.abc import Mapping
 from contextlib import ExitStack
-from pathlib import Path
 
-from benchmarks.environment import kafka_broker, new_workspace
+from benchmarks.environment import data_directory, kafka_broker, new_workspace
 from benchmarks.measurements import reset_relay_checkpoint, warm_up_metadata
 from benchmarks.run import log, positive_int
 from benchmarks.workload import fill_ledger, require_empty
@@ -31,7 +29,7 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
     events = positive_int(environ, "BENCH_EVENTS", DEFAULT_EVENTS)
     top = positive_int(environ, "BENCH_PROFILE_TOP", 25)
     with ExitStack() as stack:
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ledger-prof-")))
+        scratch = stack.enter_context(data_directory(environ))
         broker = stack.enter_context(kafka_broker(scratch / "kafka", environ))
         workspace = new_workspace(scratch / "data", broker.bootstrap_servers, environ)
         settings = workspace.settings_for("relay")
@@ -39,7 +37,7 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
         stack.callback(ledger.close)
         require_empty(ledger)
         log(f"filling the {workspace.store_kind} event store with {events:,} events (untimed)")
-        fill_ledger(ledger, events)
+        fill_ledger(ledger, events, scratch / "workload")
         reset_relay_checkpoint(settings)
         relay = open_relay(settings, ledger)
         try:

@@ -67,9 +67,9 @@ from benchmarks.seeding import time_seed_scenario
 from benchmarks.workload import StoreNotEmpty, fill_ledger, require_empty
 from contracts.wire.catalog import AGGREGATE_TYPES, topic_name
 from domain.ledger import Ledger
-from infra.kafka.launcher import LauncherError
-from infra.kafka.topics import KafkaUnavailable
 from infra.store.event_store import open_ledger
+from infra.kafka.launcher import LauncherError
+from infra.kafka.topics import KafkaUnavailable, ledger_topics
 
 DEFAULT_EVENTS = 100_000
 # Three rounds: the broker shares the machine's two cores, so single rounds are noisy.
@@ -78,8 +78,6 @@ DEFAULT_REGISTRATIONS = 2_000
 # Every topic a relay writes, by its name after the run's prefix: one per aggregate type, and
 # the chain's seals.
 SUFFIXES = [topic_name("", kind) for kind in AGGREGATE_TYPES] + [CHAIN_SUFFIX]
-# The consumers are timed on the partner topic, where the benchmark's events are.
-AGGREGATE_TYPE = "partner"
 SETTLE_S = 1.0
 WARM_UP_EVENTS = 20_000
 
@@ -170,8 +168,11 @@ def run_benchmarks(workspace: Workspace, events: int, rounds: int) -> tuple[Roun
     ledger = open_ledger(workspace.settings_for("store"))
     try:
         require_empty(ledger)
-        log(f"filling the {workspace.store_kind} event store with {events:,} events (untimed)")
-        fill_ledger(ledger, events)
+        log(
+            f"filling the {workspace.store_kind} event store with {events:,} events of the seed "
+            "scenario's mix (untimed)"
+        )
+        fill_ledger(ledger, events, workspace.data_dir / "workload")
         log("publishing the store once with the relay, for the raw producer's messages (untimed)")
         published = reference_messages(workspace, ledger, events)
         # The precomputed messages are the benchmark's own data, not the relay's: freezing them
@@ -295,11 +296,11 @@ def compare_consumers(
     (empty database of its own)."""
     projector_settings = workspace.settings_for(f"projector-{number}", reading=relay_role)
     replay_settings = workspace.settings_for(f"replay-{number}", reading=relay_role)
-    topic = topic_name(projector_settings.topic_prefix, AGGREGATE_TYPE)
+    topics = ledger_topics(projector_settings)
     steps: list[Step] = [
         (
             "raw consumer",
-            partial(time_raw_consumer, workspace.bootstrap_servers, topic, events),
+            partial(time_raw_consumer, workspace.bootstrap_servers, topics, events),
             timings.raw_consumer,
         ),
         ("projector", partial(time_projector, projector_settings, events), timings.projector),
