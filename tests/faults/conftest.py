@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
 import uuid
-import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -16,13 +16,30 @@ from infra.kafka.launcher import BrokerConfig, default_cache_dir, start, stop
 from tests.faults.processes import Processes
 from tests.fixtures.infrastructure import drop_database, free_port
 
+FAULT_SEED = pytest.StashKey[int]()
+
 
 @pytest.fixture
 def fault_seed(request: pytest.FixtureRequest) -> int:
-    """LEDGER_FAULT_SEED, or one derived from the test's name: each test's schedule of kills
-    is the same from run to run unless asked otherwise."""
+    """LEDGER_FAULT_SEED, else a fresh one each run: CI tries a new schedule of kills every
+    time, and a failing run names its seed (below) so that schedule can be replayed."""
     chosen = os.environ.get("LEDGER_FAULT_SEED", "").strip()
-    return int(chosen) if chosen else zlib.crc32(request.node.name.encode())
+    seed = int(chosen) if chosen else random.SystemRandom().randrange(2**31)
+    request.node.stash[FAULT_SEED] = seed
+    return seed
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    seed = item.stash.get(FAULT_SEED, None)
+    if report.failed and seed is not None:
+        report.sections.append(
+            ("fault seed", f"replay this schedule with LEDGER_FAULT_SEED={seed}")
+        )
+    return report
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
-"""Killing a process at seeded random moments, again and again, and recording where it died.
+"""Killing a process at seeded moments, again and again, and recording where it died.
 
-A moment is either early (a random delay after the start, which often lands in start-up:
-recovery, group join, the first batch) or at work (just after the process has shown progress,
-which lands inside its publishing or projecting loop). `progress` is read from the process's
-own durable state, never from its output, so it is what a restart will resume from.
+A moment is either early (a short random delay after the process printed its readiness line,
+so it lands in start-up: recovery, group join, the first batch, never in interpreter imports)
+or at work (just after the process has shown progress, which lands inside its publishing or
+projecting loop). Which windows a kill actually landed in is recorded (tests.faults.windows),
+and tests require minimums of each. `progress` is read from the process's own durable state,
+never from its output, so it is what a restart will resume from.
 """
 
 from __future__ import annotations
@@ -11,15 +13,23 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from tests.faults.processes import Spawned
+from tests.faults.windows import AFTER_PROGRESS, IN_START_UP, describe_windows, schedule
 
-EARLY_SHARE = 0.35
-EARLY_WITHIN_S = 1.5
+EARLY = "early"
+AT_WORK = "at work"
+# After the readiness line: start-up (opening the store, recovery read-back, group join) takes
+# from a few hundred milliseconds to a second or two on a loaded machine.
+EARLY_WITHIN_S = 0.3
 AT_WORK_WITHIN_S = 0.4
 PROGRESS_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 60.0
+# Printed by every long-running `ledger` command started with a health port, once its imports
+# and settings are done and before it opens anything (infra.monitored_loops).
+READY_LINE = "health: http://"
 
 
 @dataclass(frozen=True)
@@ -29,14 +39,16 @@ class Kill:
     made_progress: bool  # whether its durable progress moved before it died
     progress: int  # the durable progress it left behind
     orphans: bool  # whether something it spawned outlived it
+    windows: frozenset[str] = frozenset()  # where it landed, as observed (tests.faults.windows)
 
 
-def kill_at_random_moment(
-    spawned: Spawned, rng: random.Random, progress: Callable[[], int]
+def kill_at_moment(
+    spawned: Spawned, planned: str, rng: random.Random, progress: Callable[[], int]
 ) -> Kill:
+    """Kill `spawned` early (in start-up) or at work, as `planned`."""
+    spawned.wait_for_line(READY_LINE, READY_TIMEOUT_S)
     before = progress()
-    planned = "early" if rng.random() < EARLY_SHARE else "at work"
-    if planned == "early":
+    if planned == EARLY:
         time.sleep(rng.uniform(0.0, EARLY_WITHIN_S))
     else:
         wait_for_progress(spawned, progress, before)
@@ -44,7 +56,10 @@ def kill_at_random_moment(
     spawned.expect_alive()
     spawned.sigkill()
     after = progress()
-    return Kill(spawned.name, planned, after > before, after, spawned.orphans_outlive())
+    window = AFTER_PROGRESS if after > before else IN_START_UP
+    return Kill(
+        spawned.name, planned, after > before, after, spawned.orphans_outlive(), frozenset([window])
+    )
 
 
 def wait_for_progress(spawned: Spawned, progress: Callable[[], int], before: int) -> None:
@@ -60,16 +75,15 @@ def wait_for_progress(spawned: Spawned, progress: Callable[[], int], before: int
 
 
 def kill_repeatedly(
-    start: Callable[[], Spawned], times: int, rng: random.Random, progress: Callable[[], int]
+    start: Callable[[], Spawned],
+    planned: Mapping[str, int],
+    rng: random.Random,
+    progress: Callable[[], int],
 ) -> list[Kill]:
-    """Start a process and kill it, `times` times over."""
-    return [kill_at_random_moment(start(), rng, progress) for _ in range(times)]
+    """Start a process and kill it, `planned[moment]` times at each moment, in seeded order."""
+    return [kill_at_moment(start(), moment, rng, progress) for moment in schedule(rng, planned)]
 
 
 def describe(kills: list[Kill]) -> str:
-    planned = Counter(k.planned for k in kills)
-    progressed = sum(k.made_progress for k in kills)
-    return (
-        f"{len(kills)} SIGKILLs ({', '.join(f'{n} {when}' for when, n in planned.items())}; "
-        f"{progressed} after some progress, {len(kills) - progressed} before any)"
-    )
+    planned = ", ".join(f"{n} {when}" for when, n in Counter(k.planned for k in kills).items())
+    return f"{len(kills)} SIGKILLs (planned {planned}; landed {describe_windows(kills)})"

@@ -15,6 +15,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from tests.fixtures.infrastructure import free_port
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 EXIT_TIMEOUT_S = 60.0
 # How long the rest of a killed process's group may take to notice and exit on its own.
@@ -92,6 +94,17 @@ class Spawned:
             time.sleep(0.05)
         return False
 
+    def wait_for_line(self, text: str, timeout_s: float) -> None:
+        """Until the process's output holds `text` (a readiness line, say)."""
+        deadline = time.monotonic() + timeout_s
+        while text not in self.log.read_text(errors="replace"):
+            self.expect_alive()
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{self.name} never printed {text!r} in {timeout_s:.0f} s:\n{self.output()}"
+                )
+            time.sleep(0.01)
+
     def output(self, last_lines: int = 40) -> str:
         text = self.log.read_text(errors="replace")
         return "\n".join(text.splitlines()[-last_lines:])
@@ -123,9 +136,12 @@ class Processes:
         self.spawned: list[Spawned] = []
         self._numbers: dict[str, int] = {}
 
-    def ledger(self, *args: str, label: str | None = None) -> Spawned:
-        """`ledger ARGS...` (the console script's module, with this interpreter)."""
-        return self._spawn(label or args[0], ["-m", "cli.main", *args])
+    def ledger(self, *args: str, label: str | None = None, health: bool = False) -> Spawned:
+        """`ledger ARGS...` (the console script's module, with this interpreter); with
+        `health`, on a health port of its own, as deployed: it then prints a readiness line
+        (tests.faults.killing.READY_LINE) once started."""
+        extra = {"LEDGER_HEALTH_PORT": str(free_port())} if health else {}
+        return self._spawn(label or args[0], ["-m", "cli.main", *args], extra)
 
     def module(self, module: str, *args: str, label: str) -> Spawned:
         return self._spawn(label, ["-m", module, *args])
@@ -134,9 +150,12 @@ class Processes:
         """Run a `ledger` command to completion; returns its output."""
         return self.ledger(*args, label=label).finish()
 
-    def _spawn(self, label: str, args: list[str]) -> Spawned:
+    def _spawn(
+        self, label: str, args: list[str], extra: Mapping[str, str] | None = None
+    ) -> Spawned:
         number = self._numbers[label] = self._numbers.get(label, 0) + 1
-        spawned = Spawned(f"{label}-{number:02d}", [sys.executable, *args], self.env, self.log_dir)
+        env = {**self.env, **(extra or {})}
+        spawned = Spawned(f"{label}-{number:02d}", [sys.executable, *args], env, self.log_dir)
         self.spawned.append(spawned)
         return spawned
 

@@ -17,16 +17,19 @@ import pytest
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
 from tests.builders.scenario import enrol_partners
-from tests.faults.killing import describe, kill_repeatedly
+from tests.faults.killing import AT_WORK, EARLY, describe, kill_repeatedly
 from tests.faults.progress import RelayProgress
 from tests.faults.published import assert_exactly_once_in_order, holes, stored_positions
+from tests.faults.windows import AFTER_PROGRESS, require_windows
 from tests.fixtures.infrastructure import ledger_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.kafka, pytest.mark.postgres]
 
 WRITERS = 3
 SHARED_PARTNERS = 4
-RELAY_KILLS = 4
+# Relay kills planned at each moment, and the windows they must have landed in.
+PLANNED = {EARLY: 2, AT_WORK: 2}
+REQUIRED = {AFTER_PROGRESS: 2}
 TAILING_S = 4.0
 CATCH_UP_TIMEOUT_S = 60.0
 
@@ -50,8 +53,8 @@ def test_every_event_committed_by_concurrent_writers_is_published_once_in_order(
     ]
     try:
         kills = kill_repeatedly(
-            lambda: processes.ledger("relay"),
-            RELAY_KILLS,
+            lambda: processes.ledger("relay", health=True),
+            PLANNED,
             random.Random(fault_seed),
             progress.position,
         )
@@ -83,3 +86,4 @@ def test_every_event_committed_by_concurrent_writers_is_published_once_in_order(
         f"{describe(kills)} and tailed {len(stored):,} committed events: "
         f"{published.duplicates} duplicates, in order, chain verified"
     )
+    require_windows(kills, REQUIRED, fault_seed)
