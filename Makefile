@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint format bench kafka-up kafka-down kafka-status up clean
+.PHONY: install demo test test-fast lint format bench seed-golden kafka-up kafka-down kafka-status up clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ contracts: install
 ## Throughput of relay and projector against the raw kafka-python client (BENCH_EVENTS=N).
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+## Regenerate tests/fixtures/seed_golden.json after a deliberate change to the seed scenario or rules.
+seed-golden: install
+	$(BIN)/python -m tests.fixtures.seed_golden --write
 
 kafka-up: install
 	$(BIN)/python -m infra.kafka.launcher up

@@ -1,11 +1,13 @@
 """`ledger demo`: the seed scenario through Kafka, summarised from the projections."""
 
 import json
+import re
 
 import pytest
 
 from cli.main import main
 from tests.fixtures.infrastructure import ledger_env
+from tests.fixtures.seed_golden import pinned
 
 pytestmark = pytest.mark.kafka
 
@@ -35,6 +37,39 @@ def test_demo_summarises_the_seed_scenario_from_the_projections(demo_env, capsys
     assert "antemeta" in out
     assert main(["partner", "status", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 120
+
+
+def section_rows(out: str, heading: str) -> list[list[str]]:
+    """The rows of the table printed under the section whose heading starts with `heading`."""
+    lines = out.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith(f"== {heading}"))
+    rows = []
+    for line in lines[start + 3 :]:  # past the heading, the column names and the dashes
+        if not line.strip():
+            break
+        rows.append(re.split(r"\s{2,}", line.strip()))
+    return rows
+
+
+def test_demo_shows_the_golden_figures_of_the_default_seed(demo_env, capsys):
+    """Against tests/fixtures/seed_golden.json, folded from the events, not from the
+    projections' queries (regenerate it with `make seed-golden` when the scenario changes)."""
+    golden = pinned()
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+
+    tiers = {tier: int(count) for tier, count in section_rows(out, "Partners per tier")}
+    assert tiers == golden["partners_per_tier"]
+    decisions = {
+        f"{outcome} {reason}": int(count)
+        for outcome, reason, count in section_rows(out, "Exclusivity decisions by outcome")
+    }
+    assert decisions == golden["decisions_by_outcome_and_reason"]
+    contested = golden["contested_opportunity"]
+    history = section_rows(out, f"Decision history of opportunity {contested['reference']}")
+    assert [(row[5], row[1], row[2], row[3]) for row in history] == [
+        (d["decided_on"], d["partner"], d["outcome"], d["reason"]) for d in contested["decisions"]
+    ]
 
 
 def test_second_demo_run_records_nothing_new(demo_env, capsys):

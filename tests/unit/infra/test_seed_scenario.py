@@ -23,6 +23,7 @@ from infra.scenario.seed import (
     run_seed_scenario,
 )
 from tests.builders.program import in_memory_ledger
+from tests.fixtures.seed_golden import pinned, summarize
 
 TRANSITION_ENDS_ON = date(2011, 11, 1)
 # The commands the scenario gets wrong on purpose, by the rule the ledger cites.
@@ -77,6 +78,19 @@ def full_run() -> FullRun:
 
 
 # --- reproducibility -----------------------------------------------------------------------
+
+
+def test_the_default_seed_records_the_pinned_golden_summary(full_run: FullRun) -> None:
+    """tests/fixtures/seed_golden.json; after a deliberate change to the scenario or the
+    rules, regenerate it (`make seed-golden`) and review the diff."""
+    summary, events = full_run
+    golden = pinned()
+    assert summarize(events) == golden
+    reasons = Counter[str]()
+    for outcome_and_reason, count in golden["decisions_by_outcome_and_reason"].items():
+        reasons[outcome_and_reason.split(" ", 1)[1]] += count
+    assert summary.decisions == dict(reasons)
+    assert summary.events == golden["events"]
 
 
 def test_the_same_seed_records_the_same_history() -> None:
