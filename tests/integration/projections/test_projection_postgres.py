@@ -1,7 +1,9 @@
 """Projection dispatch on PostgreSQL: redelivery and batch boundaries leave the same rows.
 
 The unit tests run these on SQLite; here the version bookkeeping's inserts and updates, and
-the handlers' keys, meet PostgreSQL's types and constraints.
+the handlers' keys, meet PostgreSQL's types and constraints. The first test takes the whole
+path: a PostgreSQL event store, the relay, the real broker, the projector, PostgreSQL
+projections, compared with the store's own events dispatched directly.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from contracts.wire.envelope import Envelope
 from domain.commands import AwardSpecialization, PublishRules, RevokeCertification
 from domain.ledger import Ledger
 from infra.scenario.seed import SCENARIO_START, run_seed_scenario
-from infra.store.event_store import sqlalchemy_url
+from infra.settings import Settings
+from infra.store.event_store import open_ledger, sqlalchemy_url
 from projections.database import open_projection_db
 from projections.program_queries import rules_document_in_force
 from projections.queries import partner_statuses
 from projections.tables import metadata
+from tests.builders.api_world import publish_and_project
+from tests.fixtures.infrastructure import ledger_env
 from tests.unit.projections.test_projection_dispatch import (
     DP,
     TECHNICAL,
@@ -38,6 +43,41 @@ from tests.unit.projections.test_projection_dispatch import (
 
 pytestmark = pytest.mark.postgres
 SEED_DAYS = 420
+PIPELINE_SEED_DAYS = 120  # on PostgreSQL every command is a round trip: four months suffice
+
+
+def without_positions(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    """Projection rows without the consumer offsets, which only the Kafka path writes."""
+    return {
+        name: table_rows
+        for name, table_rows in rows.items()
+        if "group_id" not in metadata.tables[name].columns
+    }
+
+
+@pytest.mark.kafka
+def test_through_kafka_from_a_postgres_store_projects_what_the_stored_events_say(
+    kafka_bootstrap, postgres_url, tmp_path
+):
+    settings = Settings.from_env(ledger_env(kafka_bootstrap, tmp_path, database_url=postgres_url))
+    ledger = open_ledger(settings)
+    try:
+        run_seed_scenario(ledger, days=PIPELINE_SEED_DAYS)
+        publish_and_project(settings, ledger)
+        envelopes = envelopes_of(ledger)
+    finally:
+        ledger.close()
+    engine = open_projection_db(sqlalchemy_url(settings.projections_url))
+    try:
+        through_kafka = without_positions(snapshot(engine))
+        decisions = [e for e in envelopes if e.event_type.startswith("opportunity.exclusivity-")]
+        assert len(through_kafka["exclusivity_decision"]) == sum(
+            e.event_type in {"opportunity.exclusivity-granted", "opportunity.exclusivity-denied"}
+            for e in decisions
+        )
+        assert through_kafka == without_positions(rebuilt(engine, envelopes))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="module")
