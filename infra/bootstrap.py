@@ -61,7 +61,9 @@ def open_projector(settings: Settings) -> Projector:
     prepare_topics(settings, extra=[dead_letter_topic(settings)])
     engine = open_projection_db(sqlalchemy_url(settings.projections_url), writer=True)
     projector = Projector(
-        new_consumer(settings.kafka_bootstrap_servers, settings.projector_group),
+        new_consumer(
+            settings.kafka_bootstrap_servers, settings.projector_group, settings.kafka_client_id
+        ),
         engine,
         settings.projector_group,
         ledger_topics(settings),

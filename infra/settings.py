@@ -48,6 +48,9 @@ class Settings:
     health_host: str = "127.0.0.1"
     health_port: int | None = None
     health_stale_after_s: int = 30
+    # The projector's Kafka client id, so a group's members can be told apart (in
+    # kafka-consumer-groups --describe, and by the fault tests); unset: kafka-python's default.
+    kafka_client_id: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -86,6 +89,7 @@ class Settings:
             health_host=env.get("LEDGER_HEALTH_HOST") or "127.0.0.1",
             health_port=_int(env, "LEDGER_HEALTH_PORT", 0) or None,
             health_stale_after_s=_int(env, "LEDGER_HEALTH_STALE_AFTER_S", 30),
+            kafka_client_id=env.get("LEDGER_KAFKA_CLIENT_ID") or None,
         )
 
 

@@ -65,8 +65,13 @@ def consumer_settings(group_id: str | None) -> dict[str, Any]:
     }
 
 
-def new_consumer(bootstrap_servers: str, group_id: str | None) -> KafkaConsumer:
-    return KafkaConsumer(bootstrap_servers=bootstrap_servers, **consumer_settings(group_id))
+def new_consumer(
+    bootstrap_servers: str, group_id: str | None, client_id: str | None = None
+) -> KafkaConsumer:
+    named = {"client_id": client_id} if client_id else {}
+    return KafkaConsumer(
+        bootstrap_servers=bootstrap_servers, **consumer_settings(group_id), **named
+    )
 
 
 def ensure_topics(

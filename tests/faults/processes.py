@@ -136,12 +136,21 @@ class Processes:
         self.spawned: list[Spawned] = []
         self._numbers: dict[str, int] = {}
 
-    def ledger(self, *args: str, label: str | None = None, health: bool = False) -> Spawned:
+    def ledger(
+        self,
+        *args: str,
+        label: str | None = None,
+        health: bool = False,
+        named_client: bool = False,
+    ) -> Spawned:
         """`ledger ARGS...` (the console script's module, with this interpreter); with
         `health`, on a health port of its own, as deployed: it then prints a readiness line
-        (tests.faults.killing.READY_LINE) once started."""
+        (tests.faults.killing.READY_LINE) once started; with `named_client`, its Kafka client
+        id is its name, so its consumer group membership can be found."""
         extra = {"LEDGER_HEALTH_PORT": str(free_port())} if health else {}
-        return self._spawn(label or args[0], ["-m", "cli.main", *args], extra)
+        return self._spawn(
+            label or args[0], ["-m", "cli.main", *args], extra, named_client=named_client
+        )
 
     def module(self, module: str, *args: str, label: str) -> Spawned:
         return self._spawn(label, ["-m", module, *args])
@@ -151,11 +160,19 @@ class Processes:
         return self.ledger(*args, label=label).finish()
 
     def _spawn(
-        self, label: str, args: list[str], extra: Mapping[str, str] | None = None
+        self,
+        label: str,
+        args: list[str],
+        extra: Mapping[str, str] | None = None,
+        *,
+        named_client: bool = False,
     ) -> Spawned:
         number = self._numbers[label] = self._numbers.get(label, 0) + 1
+        name = f"{label}-{number:02d}"
         env = {**self.env, **(extra or {})}
-        spawned = Spawned(f"{label}-{number:02d}", [sys.executable, *args], env, self.log_dir)
+        if named_client:
+            env["LEDGER_KAFKA_CLIENT_ID"] = name
+        spawned = Spawned(name, [sys.executable, *args], env, self.log_dir)
         self.spawned.append(spawned)
         return spawned
 

@@ -5,7 +5,10 @@ A kill counts in a window only by what was observed when it landed, never by wha
   before any durable progress of its own (recovery, group join, first batch);
 - after progress: its durable progress (checkpoint, stored offsets) moved before it died;
 - with Kafka ahead of the checkpoint: right after the kill Kafka held events the relay's
-  checkpoint did not cover, which the next relay must find and skip.
+  checkpoint did not cover, which the next relay must find and skip;
+- while holding partitions: a projector group member that, as the broker's group coordinator
+  described the group just before the kill, had partitions assigned (a member holding none
+  leaves nothing behind to take over).
 
 `require_windows` fails a test whose kills missed a window more often than it allows, naming
 the seed that replays the schedule: a test that printed counts but accepted zero would pass
@@ -22,7 +25,8 @@ from typing import Protocol
 IN_START_UP = "in start-up"
 AFTER_PROGRESS = "after progress"
 KAFKA_AHEAD = "with Kafka ahead of the checkpoint"
-WINDOWS = (IN_START_UP, AFTER_PROGRESS, KAFKA_AHEAD)
+HOLDING_PARTITIONS = "while holding partitions"
+WINDOWS = (IN_START_UP, AFTER_PROGRESS, KAFKA_AHEAD, HOLDING_PARTITIONS)
 
 
 class Landed(Protocol):
@@ -58,6 +62,4 @@ def require_windows(kills: Sequence[Landed], minimums: Mapping[str, int], seed: 
 
 def describe_windows(kills: Sequence[Landed]) -> str:
     counts = landed(kills)
-    return ", ".join(
-        f"{counts[w]} {w}" for w in (IN_START_UP, AFTER_PROGRESS, KAFKA_AHEAD) if w in counts
-    )
+    return ", ".join(f"{counts[w]} {w}" for w in WINDOWS if counts[w]) or "in no window"

@@ -26,6 +26,8 @@ from infra.store.event_store import open_ledger
 from tests.builders.scenario import certify, enrol_partners
 
 pytestmark = pytest.mark.kafka
+SEALED_BATCH = 10
+SEALS = 4
 
 
 @pytest.fixture
@@ -37,10 +39,12 @@ def published(env, settings, monkeypatch):
     for code in enrol_partners(ledger, 12):
         certify(ledger, code, "Ann")
         certify(ledger, code, "Bob")
-    relay = open_relay(settings, ledger)
+    # 36 events in batches of 10: four batches, so four seals (the fixture's whole point).
+    relay = open_relay(dataclasses.replace(settings, relay_batch_size=SEALED_BATCH), ledger)
     relay.drain()
     relay.close()
     ledger.close()
+    assert len(snapshot(settings)[1]) >= SEALS, "the fixture must leave several seals"
     return settings
 
 
