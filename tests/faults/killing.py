@@ -14,7 +14,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tests.faults.processes import Spawned
 from tests.faults.windows import AFTER_PROGRESS, IN_START_UP, describe_windows, schedule
@@ -79,9 +79,15 @@ def kill_repeatedly(
     planned: Mapping[str, int],
     rng: random.Random,
     progress: Callable[[], int],
+    observe: Callable[[], frozenset[str]] = frozenset,
 ) -> list[Kill]:
-    """Start a process and kill it, `planned[moment]` times at each moment, in seeded order."""
-    return [kill_at_moment(start(), moment, rng, progress) for moment in schedule(rng, planned)]
+    """Start a process and kill it, `planned[moment]` times at each moment, in seeded order.
+    `observe`, called right after each kill, names further windows the kill landed in."""
+    kills = []
+    for moment in schedule(rng, planned):
+        kill = kill_at_moment(start(), moment, rng, progress)
+        kills.append(replace(kill, windows=kill.windows | observe()))
+    return kills
 
 
 def describe(kills: list[Kill]) -> str:

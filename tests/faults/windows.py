@@ -6,6 +6,9 @@ A kill counts in a window only by what was observed when it landed, never by wha
 - after progress: its durable progress (checkpoint, stored offsets) moved before it died;
 - with Kafka ahead of the checkpoint: right after the kill Kafka held events the relay's
   checkpoint did not cover, which the next relay must find and skip;
+- during conflicts: right after the kill, the notification ids beyond the relay's checkpoint
+  had a hole (a writer's insert rolled back on a version conflict), which the next relay
+  must read across without waiting for or inventing the missing id;
 - while holding partitions: a projector group member that, as the broker's group coordinator
   described the group just before the kill, had partitions assigned (a member holding none
   leaves nothing behind to take over).
@@ -26,7 +29,8 @@ IN_START_UP = "in start-up"
 AFTER_PROGRESS = "after progress"
 KAFKA_AHEAD = "with Kafka ahead of the checkpoint"
 HOLDING_PARTITIONS = "while holding partitions"
-WINDOWS = (IN_START_UP, AFTER_PROGRESS, KAFKA_AHEAD, HOLDING_PARTITIONS)
+DURING_CONFLICTS = "during conflicts (a hole ahead of the checkpoint)"
+WINDOWS = (IN_START_UP, AFTER_PROGRESS, KAFKA_AHEAD, DURING_CONFLICTS, HOLDING_PARTITIONS)
 
 
 class Landed(Protocol):

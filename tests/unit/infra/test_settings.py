@@ -64,3 +64,9 @@ def test_the_relay_encodes_in_a_process_of_its_own_unless_told_otherwise():
     assert Settings.from_env({"LEDGER_RELAY_ENCODER": "inline"}).relay_encoder == "inline"
     with pytest.raises(SettingsError, match="LEDGER_RELAY_ENCODER='threads' must be one of"):
         Settings.from_env({"LEDGER_RELAY_ENCODER": "threads"})
+
+
+def test_the_projector_client_id_is_kafka_pythons_default_unless_named():
+    assert Settings.from_env({}).kafka_client_id is None
+    named = Settings.from_env({"LEDGER_KAFKA_CLIENT_ID": "projector-eu-1"})
+    assert named.kafka_client_id == "projector-eu-1"
