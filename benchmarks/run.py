@@ -1,11 +1,14 @@
 """``make bench``: relay and projector throughput against the raw kafka-python client.
 
-One run, one broker: fill an event store with N events (untimed), then alternate raw producer
-and relay rounds, then raw consumer and projector rounds, in ABBA order, keeping the best round
-of each. Then, on fresh stores, deal registrations per second through the application (SQLite
-and PostgreSQL), the seed scenario's wall time, recorded, relayed and projected, and the
-latency from command to projection under `ledger up` at a steady load. The consumer rounds
-include the auditors' replay. See benchmarks/README.md for what each figure means.
+One run, one broker, one data directory on disk: fill an event store with N events of the seed
+scenario's mix (untimed), publish it once with the relay and read its records back (the raw
+producer's messages), then alternate raw producer and relay rounds, comparing both sides'
+topics record by record after each, then raw consumer, projector and replay rounds, in ABBA
+order, keeping the best round of each. Then, on fresh stores, deal registrations per second
+through the application (SQLite and PostgreSQL), the seed scenario's wall time, recorded,
+relayed and projected, the latency from a command's scheduled time (and from its return) to
+its projection under `ledger up` as deployed, and the HTTP API's reads. Every key written is
+printed. See benchmarks/README.md for what each figure means.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Filling the event store with N events in the seed scenario's mix of event types.
 
-The seed scenario (default seed and days: 120 partners over 15 months, some 3,200 events of
-twenty-odd types: registrations, exclusivity decisions, quotes, wins, tier reviews, ...) is
+The seed scenario (default seed and days: 120 partners over 15 months, a few thousand events
+of twenty-odd types: registrations, exclusivity decisions, quotes, wins, tier reviews, ...) is
 recorded once through the `Ledger` commands into a scratch store, so every event passed the
 domain's checks. Its events are then copied into the benchmark's store as often as it takes
 to reach N, each copy under fresh identities, so relay and projector see the mix real use
@@ -12,8 +12,8 @@ produces, not the two cheapest event types:
   every reference still points where it pointed;
 - partner codes and opportunity references get a ``-copyN`` suffix (they are unique in the
   projections);
-- the program aggregate (rules, specialist roster: 24 events) is a singleton whose rules
-  version is unique in the projections, so only the first copy holds it.
+- the program aggregate (rules, specialist roster: a few dozen events) is a singleton whose
+  rules version is unique in the projections, so only the first copy holds it.
 
 The last copy is cut at N, in notification order, so every aggregate's history is a prefix of
 a valid one.
