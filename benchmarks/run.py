@@ -70,9 +70,9 @@ from benchmarks.seeding import time_seed_scenario
 from benchmarks.workload import StoreNotEmpty, fill_ledger, require_empty
 from contracts.wire.catalog import AGGREGATE_TYPES, topic_name
 from domain.ledger import Ledger
-from infra.store.event_store import open_ledger
 from infra.kafka.launcher import LauncherError
 from infra.kafka.topics import KafkaUnavailable, ledger_topics
+from infra.store.event_store import open_ledger
 
 DEFAULT_EVENTS = 100_000
 # Three rounds: the broker shares the machine's two cores, so single rounds are noisy.

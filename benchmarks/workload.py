@@ -31,9 +31,9 @@ from eventsourcing.persistence import StoredEvent
 
 from contracts.wire.codec import event_id_text
 from domain.ledger import Ledger
-from infra.store.event_store import open_ledger
 from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 
 # Events per `insert_events` call: one transaction, fast on SQLite and PostgreSQL alike.
 EVENTS_PER_SAVE = 2_000

@@ -28,7 +28,7 @@ AT_WORK_WITHIN_S = 0.4
 PROGRESS_TIMEOUT_S = 60.0
 READY_TIMEOUT_S = 60.0
 # Printed by every long-running `ledger` command started with a health port, once its imports
-# and settings are done and before it opens anything (infra.monitored_loops).
+# and settings are done and before it opens anything (infra.ops.monitored_loops).
 READY_LINE = "health: http://"
 
 

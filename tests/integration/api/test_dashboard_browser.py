@@ -178,7 +178,7 @@ def test_the_dashboard_shows_decisions_expiring_registrations_and_the_pipeline(
     assert counts == Counter((d["outcome"], d["reason"]) for d in from_events.decisions)
     # Which registrations expire within 30 days is the protection rules' arithmetic over the
     # projection's validity columns; checked against the query here, and on its own in
-    # tests/integration/test_as_of_queries.py (`deal expiring`).
+    # tests/integration/infra/test_as_of_queries.py (`deal expiring`).
     expiring = views.expiring_registrations(projections, as_of, 30)
     shown = [
         r.get_attribute("data-opportunity")

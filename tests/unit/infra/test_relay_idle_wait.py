@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 from typing import Any, cast
 
-from infra.monitored_loops import Monitoring
-from infra.relay import Relay
+from infra.ops.monitored_loops import Monitoring
+from infra.relay.relay import Relay
 from infra.settings import Settings
 
 

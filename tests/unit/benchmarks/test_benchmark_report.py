@@ -12,7 +12,7 @@ from benchmarks.report import (
     write_results,
 )
 
-README = Path(__file__).resolve().parents[2] / "benchmarks" / "README.md"
+README = Path(__file__).resolve().parents[3] / "benchmarks" / "README.md"
 
 
 def results() -> dict[str, object]:
