@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint format bench seed-golden kafka-up kafka-down kafka-status up clean
+.PHONY: install demo test test-fast lint format bench importtime seed-golden kafka-up kafka-down kafka-status up clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: install
 ## Regenerate tests/fixtures/seed_golden.json after a deliberate change to the seed scenario or rules.
 seed-golden: install
 	$(BIN)/python -m tests.fixtures.seed_golden --write
+
+## Where `ledger --help` and `ledger partner status` spend their imports (python -X importtime).
+importtime: install
+	$(BIN)/python -m benchmarks.import_time
 
 kafka-up: install
 	$(BIN)/python -m infra.kafka.launcher up

@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 from flask import Flask, Response, g, request
 
 from api.problems import problem
-from infra.tokens import Role, TokenSource, authenticate
+from infra.roles import Role
+from infra.tokens import TokenSource, authenticate
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -15,7 +15,8 @@ from sqlalchemy import Connection, Engine
 
 from domain.ledger import Ledger
 from infra.settings import Settings
-from infra.store.event_store import open_ledger, sqlalchemy_url
+from infra.store.event_store import open_ledger
+from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
 
 EXTENSION = "channel-ledger"

@@ -26,7 +26,7 @@ from contracts.inputs.rules_schema import ProgramRulesSchema
 from domain import commands
 from domain.ledger import SweepReport
 from domain.rules import ProgramRules
-from infra.tokens import Role
+from infra.roles import Role
 
 RULE_ERRORS = [409, 422]
 

@@ -25,8 +25,9 @@ from flask import g, redirect, request, session, url_for
 from flask.sansio.app import App
 
 from api.access import Caller, public
+from infra.roles import Role
 from infra.settings import Settings
-from infra.tokens import Role, TokenRecord, TokenSource
+from infra.tokens import TokenRecord, TokenSource
 
 F = TypeVar("F", bound=Callable[..., Any])
 

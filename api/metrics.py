@@ -17,8 +17,8 @@ from api.access import allow, public
 from api.backends import backends
 from infra.ops.metrics import ledger_registry
 from infra.ops.pipeline_status import PipelineProbe
+from infra.roles import Role
 from infra.settings import Settings
-from infra.tokens import Role
 
 PROBE = "channel-ledger-probe"
 _probe_lock = threading.Lock()

@@ -10,7 +10,7 @@ from werkzeug.exceptions import NotFound
 from api.access import allow
 from api.backends import projections
 from contracts.inputs.api_schemas import AuditedHistorySchema, DeadLettersSchema
-from infra.tokens import Role
+from infra.roles import Role
 from projections import program_queries as views
 
 

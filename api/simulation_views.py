@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 from api.access import allow
 from api.backends import ledger
 from contracts.inputs.api_schemas import SimulationRequestSchema, SimulationSchema
-from infra.tokens import Role
+from infra.roles import Role
 from projections.simulation import simulate
 
 

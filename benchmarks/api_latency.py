@@ -29,9 +29,10 @@ from sqlalchemy import select
 
 from api.app import close_app, create_app
 from benchmarks.measurements import BenchmarkError
+from infra.roles import Role
 from infra.settings import Settings
-from infra.store.event_store import sqlalchemy_url
-from infra.tokens import Role, StaticTokens, TokenRecord, digest
+from infra.store.urls import sqlalchemy_url
+from infra.tokens import StaticTokens, TokenRecord, digest
 from projections.database import open_projection_db
 from projections.program_queries import latest_decision_date
 from projections.tables import exclusivity_decision, opportunity, partner_status

@@ -32,7 +32,8 @@ from domain.exclusivity import ExclusivityReason
 from domain.ledger import Ledger
 from domain.program import CertificationKind, Specialization, Tier
 from infra.settings import Settings
-from infra.store.event_store import open_ledger, redact
+from infra.store.event_store import open_ledger
+from infra.store.urls import redact
 
 PARTNERS = 20
 SPECIALISTS = 10  # the first SPECIALISTS partners are certified and awarded AREA

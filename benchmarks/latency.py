@@ -37,7 +37,8 @@ from benchmarks.measurements import BenchmarkError
 from domain.commands import RegisterDeal
 from domain.ledger import Ledger
 from infra.settings import Settings
-from infra.store.event_store import open_ledger, sqlalchemy_url
+from infra.store.event_store import open_ledger
+from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
 from projections.tables import exclusivity_decision, projected_version
 

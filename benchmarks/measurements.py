@@ -13,17 +13,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer
 from sqlalchemy import create_engine
 
 from contracts.wire.chain import GENESIS
 from domain.ledger import Ledger
 from infra.bootstrap import open_projector, open_relay
-from infra.kafka.clients import consumer_settings, ensure_topics, producer_settings
+from infra.kafka.clients import (
+    consumer_settings,
+    ensure_topics,
+    producer_settings,
+    topic_partitions,
+)
 from infra.kafka.topics import ledger_topics
 from infra.relay.checkpoint import RelayCheckpoint
 from infra.settings import Settings
-from infra.store.event_store import sqlalchemy_url
+from infra.store.urls import sqlalchemy_url
 
 if TYPE_CHECKING:  # same_bytes imports BenchmarkError from here
     from benchmarks.same_bytes import OutgoingMessage, Published
@@ -144,11 +149,7 @@ def time_raw_consumer(
     topics (those the projector reads) and parsing its JSON."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, **consumer_settings(None))
     try:
-        partitions = [
-            TopicPartition(topic, partition)
-            for topic in topics
-            for partition in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
+        partitions = topic_partitions(consumer, topics)
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
         started = time.perf_counter()

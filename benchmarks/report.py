@@ -72,6 +72,10 @@ KEYS: tuple[str, ...] = (
     "api_requests",
     "api_partners",
     "api_opportunities",
+    # the command line, whole processes
+    "cli_help_ms",
+    "cli_partner_status_ms",
+    "cli_samples",
 )
 
 
@@ -127,6 +131,14 @@ def application_lines(results: dict[str, Any]) -> list[str]:
             for cut in ("p50", "p99"):
                 value = results[f"api_{what}_{cut}_ms"]
                 rows.append((f"API {what.replace('_', ' ')} {cut}", f"{value:.1f}", "ms"))
+    if "cli_help_ms" in results:
+        for what, key in (
+            ("ledger --help", "cli_help_ms"),
+            ("ledger partner status", "cli_partner_status_ms"),
+        ):
+            rows.append(
+                (f"{what} (median of {results['cli_samples']})", f"{results[key]:.1f}", "ms")
+            )
     width = max(len(label) for label, _, _ in rows)
     header = f"application, fresh stores ({results['registrations']:,} registrations)"
     return [header, *(f"{label:<{width}}  {value:>10}  {unit}" for label, value, unit in rows)]

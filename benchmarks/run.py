@@ -27,6 +27,7 @@ from functools import partial
 from typing import Any
 
 from benchmarks.api_latency import measure_api_latency
+from benchmarks.cli_startup import StartupTimes, measure_cli_startup
 from benchmarks.commands import (
     PostgresUnavailable,
     check_postgres,
@@ -154,16 +155,38 @@ def run(environ: Mapping[str, str]) -> int:
         application = run_application_benchmarks(workspace, environ, registrations, latency_load)
         # Over HTTP, on the projections the seed scenario just filled (role "seed").
         api_latency = measure_api_latency(workspace.fresh_sqlite_settings("seed"))
+        cli_startup = time_cli_startup(workspace)
     results = summarize(workspace, broker, events, timings)
     results["workload_event_types"] = event_types
     results["data_dir"] = str(scratch)
     results["data_dir_filesystem"] = filesystem_of(scratch)
     results.update(summarize_application(application))
     results.update(api_latency)
+    results.update(cli_figures(cli_startup))
     require_documented(results)
     print(format_table(results))
     log(f"results written to {write_results(results)}")
     return 0
+
+
+def time_cli_startup(workspace: Workspace) -> StartupTimes:
+    # The seed scenario's own store and projections, as `time_seed_scenario` filled them.
+    environment = workspace.environment_for("seed")
+    environment["LEDGER_EVENT_STORE_URL"] = workspace.fresh_sqlite_settings("seed").event_store_url
+    log("timing `ledger --help` and `ledger partner status` as whole processes")
+    startup = measure_cli_startup(environment)
+    log(
+        f"ledger --help {startup.help_ms:.1f} ms, partner status {startup.partner_status_ms:.1f} ms"
+    )
+    return startup
+
+
+def cli_figures(startup: StartupTimes) -> dict[str, Any]:
+    return {
+        "cli_help_ms": startup.help_ms,
+        "cli_partner_status_ms": startup.partner_status_ms,
+        "cli_samples": startup.samples,
+    }
 
 
 def run_benchmarks(workspace: Workspace, events: int, rounds: int) -> tuple[Rounds, dict[str, int]]:

@@ -21,6 +21,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from benchmarks.measurements import BenchmarkError
 from contracts.wire.catalog import chain_topic_name
+from infra.kafka.clients import topic_partitions
 
 POLL_TIMEOUT_MS = 500
 EMPTY_POLLS_ALLOWED = 20
@@ -94,9 +95,7 @@ def read_topic(bootstrap_servers: str, topic: str) -> dict[int, list[Record]]:
     """(key, value, headers) of every record, per partition, from the start to the end."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
     try:
-        assigned = [
-            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
+        assigned = topic_partitions(consumer, [topic])
         if not assigned:
             raise BenchmarkError(f"no partitions for topic {topic}")
         consumer.assign(assigned)

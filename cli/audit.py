@@ -22,7 +22,7 @@ SHOWN_DIFFERENCES = 20
 def audit_replay(args: argparse.Namespace, settings: Settings) -> int:
     from infra.audit.replay import ReplayTargetNotEmpty, replay
     from infra.output import to_json
-    from infra.store.event_store import redact
+    from infra.store.urls import redact
 
     target = args.into or default_target(settings)
     try:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from infra.settings import Settings
-from infra.store.event_store import sqlalchemy_url
+from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
 
 

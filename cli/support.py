@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
-from marshmallow import Schema, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from cli.errors import InvalidInput
-from contracts.inputs.commands import EARLIEST_DATE, LATEST_DATE, describe_errors
+from contracts.inputs.business_dates import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
+
+if TYPE_CHECKING:
+    from marshmallow import Schema
 
 
 def validated(schema: Schema, raw: dict[str, Any]) -> Any:
     """The domain command the schema builds from `raw`, or InvalidInput naming each bad field."""
+    from marshmallow import ValidationError
+
+    from contracts.inputs.commands import describe_errors
+
     try:
         return schema.load({k: v for k, v in raw.items() if v is not None})
     except ValidationError as error:
@@ -25,7 +30,7 @@ def parse_date(field: str, raw: str) -> date:
     except ValueError:
         raise InvalidInput(f"{field}: {raw!r} is not a date (YYYY-MM-DD)") from None
     if not EARLIEST_DATE <= parsed <= LATEST_DATE:
-        raise InvalidInput(f"{field}: must be between {EARLIEST_DATE} and {LATEST_DATE}")
+        raise InvalidInput(f"{field}: {OUT_OF_RANGE}")
     return parsed
 
 

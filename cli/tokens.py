@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 from cli.declare import choices, command, noun
 from cli.errors import InvalidInput
-from infra.tokens import Role, TokenError, TokenFile, to_entry, token_source
+from infra.roles import Role
 
 if TYPE_CHECKING:
     from infra.settings import Settings
+    from infra.tokens import TokenFile
 
 
 def issue(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.tokens import TokenError
+
     try:
         role = Role(args.role)
     except ValueError:
@@ -30,6 +33,8 @@ def issue(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.tokens import TokenError
+
     try:
         record = _token_file(settings).revoke(args.id, _now())
     except TokenError as error:
@@ -40,6 +45,7 @@ def revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 def list_tokens(args: argparse.Namespace, settings: Settings) -> int:
     from infra.output import table, to_json
+    from infra.tokens import TokenError, to_entry, token_source
 
     try:
         records = token_source(settings).records()
@@ -58,6 +64,8 @@ def list_tokens(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _token_file(settings: Settings) -> TokenFile:
+    from infra.tokens import TokenFile, token_source
+
     source = token_source(settings)
     if not isinstance(source, TokenFile):
         raise InvalidInput(

@@ -20,7 +20,7 @@ from infra.relay.lock import RelayLock
 from infra.relay.relay import Relay
 from infra.relay.tails import published_after
 from infra.settings import Settings
-from infra.store.event_store import sqlalchemy_url
+from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
 from projections.dispatch import project_envelopes
 

@@ -24,7 +24,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,17 +38,11 @@ from marshmallow import (
 )
 
 from contracts.inputs.commands import EnrollPartnerSchema
+from infra.roles import Role
 from infra.settings import Settings
 
 TOKEN_BYTES = 32
 ID_BYTES = 6
-
-
-class Role(Enum):
-    OPS = "ops"  # reads everything
-    AUDITOR = "auditor"  # reads everything, plus the audit endpoints
-    CHANNEL_MANAGER = "channel-manager"  # reads everything and sends commands
-    PARTNER = "partner"  # reads its own partner's status, registrations and quotes
 
 
 class TokenError(ValueError):

@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.fixtures.infrastructure"]
+pytest_plugins = ["tests.fixtures.infrastructure", "tests.fixtures.cli"]

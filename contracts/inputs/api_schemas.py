@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from contracts.inputs.commands import EARLIEST_DATE, LATEST_DATE
+from contracts.inputs.business_dates import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
 from contracts.inputs.rules_schema import ProgramRulesSchema
 from domain.program import Specialization, Tier
 
@@ -19,9 +19,7 @@ MAX_WITHIN_DAYS = 3650
 
 def _date(**kwargs: object) -> fields.Date:
     return fields.Date(
-        validate=validate.Range(
-            min=EARLIEST_DATE, max=LATEST_DATE, error="must be between 1990-01-01 and 2999-12-31"
-        ),
+        validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE, error=OUT_OF_RANGE),
         **kwargs,  # type: ignore[arg-type]
     )
 

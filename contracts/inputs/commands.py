@@ -6,7 +6,6 @@ reaches the ledger.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +19,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from contracts.inputs.business_dates import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
 from domain.commands import (
     AwardSpecialization,
     EngageVendorSales,
@@ -43,18 +43,10 @@ _code = fields.String(
 )
 
 
-# Business dates far from the program's life are typos, and dates near year 9999 overflow the
-# validity and review arithmetic.
-EARLIEST_DATE = date(1990, 1, 1)
-LATEST_DATE = date(2999, 12, 31)
-
-
 def _business_date() -> fields.Date:
     return fields.Date(
         required=True,
-        validate=validate.Range(
-            min=EARLIEST_DATE, max=LATEST_DATE, error="must be between 1990-01-01 and 2999-12-31"
-        ),
+        validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE, error=OUT_OF_RANGE),
     )
 
 

@@ -26,7 +26,7 @@ from infra.kafka.clients import new_consumer
 from infra.kafka.topics import dead_letter_topic, ledger_topics, prepare_topics
 from infra.output import Progress
 from infra.settings import Settings
-from infra.store.event_store import sqlalchemy_url
+from infra.store.urls import sqlalchemy_url
 from projections.compare import Difference, differences
 from projections.database import open_projection_db
 from projections.dispatch import project_envelopes

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from kafka import KafkaConsumer, TopicPartition
 
-from infra.kafka.clients import consumer_settings
+from infra.kafka.clients import consumer_settings, topic_partitions
 
 _CONTEXT = multiprocessing.get_context("spawn")  # see infra.relay.feed: no forking threads
 START_TIMEOUT_S = 60.0
@@ -115,11 +115,7 @@ def _read(
         connection.send(("error", f"{type(error).__name__}: {error}"))
         return
     try:
-        partitions = [
-            TopicPartition(topic, partition)
-            for topic in topics
-            for partition in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
+        partitions = topic_partitions(consumer, topics)
         consumer.assign(partitions)
         beginnings = consumer.beginning_offsets(partitions)
         ends = consumer.end_offsets(partitions)

@@ -7,9 +7,10 @@ isolates the ledger's own overhead.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
@@ -99,3 +100,13 @@ def ensure_topics(
         return missing
     finally:
         admin.close()
+
+
+def topic_partitions(consumer: KafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+    """Every partition the consumer's metadata knows for `topics`, in topic then number order
+    (none for a topic it does not know yet)."""
+    return [
+        TopicPartition(topic, partition)
+        for topic in topics
+        for partition in sorted(consumer.partitions_for_topic(topic) or ())
+    ]

@@ -16,6 +16,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from sqlalchemy import Connection, select
 
+from infra.kafka.clients import topic_partitions
 from projections.tables import consumer_position
 
 TIMEOUT_MS = 2000
@@ -51,11 +52,7 @@ class EndOffsets:
         with self._lock:
             try:
                 consumer = self._connected()
-                partitions = [
-                    TopicPartition(topic, partition)
-                    for topic in topics
-                    for partition in sorted(consumer.partitions_for_topic(topic) or ())
-                ]
+                partitions = topic_partitions(consumer, topics)
                 ends: dict[TopicPartition, int] = consumer.end_offsets(
                     partitions, timeout_ms=self.timeout_ms
                 )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 
 from contracts.wire.chain_verify import PublishedRecord
+from infra.kafka.clients import topic_partitions
 
 
 class SnapshotTimeout(RuntimeError):
@@ -29,11 +30,7 @@ def read_topics(
         max_partition_fetch_bytes=8 * 1024 * 1024,
     )
     try:
-        partitions = [
-            TopicPartition(topic, partition)
-            for topic in topics
-            for partition in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
+        partitions = topic_partitions(consumer, topics)
         records: dict[str, list[PublishedRecord]] = {topic: [] for topic in topics}
         if not partitions:
             return records

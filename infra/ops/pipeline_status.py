@@ -20,7 +20,7 @@ from infra.kafka.lag import EndOffsets, KafkaUnreachable, PartitionLag, consumer
 from infra.kafka.topics import ledger_topics
 from infra.relay.status import Publication, read_publication
 from infra.settings import Settings
-from infra.store.event_store import sqlalchemy_url
+from infra.store.urls import sqlalchemy_url
 from projections.tables import dead_letter, exclusivity_decision
 
 log = logging.getLogger(__name__)

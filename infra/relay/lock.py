@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import psycopg
 
-from infra.store.event_store import redact, sqlite_path
+from infra.store.urls import redact, sqlite_path
 
 
 class RelayAlreadyRunning(RuntimeError):

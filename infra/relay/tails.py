@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from kafka import KafkaConsumer, TopicPartition
 
+from infra.kafka.clients import topic_partitions
+
 FIRST_WINDOW = 512
 
 
@@ -39,7 +41,7 @@ def published_after(
     try:
         tail = PublishedTail()
         deadline = time.monotonic() + timeout_s
-        for tp in _partitions(consumer, topics):
+        for tp in topic_partitions(consumer, topics):
             begin = consumer.beginning_offsets([tp])[tp]
             end = consumer.end_offsets([tp])[tp]
             if end > begin:
@@ -50,14 +52,6 @@ def published_after(
         return tail
     finally:
         consumer.close()
-
-
-def _partitions(consumer: KafkaConsumer, topics: list[str]) -> list[TopicPartition]:
-    return [
-        TopicPartition(topic, partition)
-        for topic in topics
-        for partition in sorted(consumer.partitions_for_topic(topic) or ())
-    ]
 
 
 def _read_back(

@@ -9,13 +9,13 @@ relay relies on to never skip an event.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from eventsourcing.persistence import InternalError
 
 from domain.ledger import Ledger
 from infra.settings import Settings, SettingsError
+from infra.store.urls import redact, sqlite_path
 
 
 def event_store_env(url: str, lock_timeout_s: int = 5) -> dict[str, str]:
@@ -40,31 +40,6 @@ def event_store_env(url: str, lock_timeout_s: int = 5) -> dict[str, str]:
             "POSTGRES_LOCK_TIMEOUT": str(lock_timeout_s),
         }
     raise SettingsError(f"unsupported database URL {redact(url)}: use sqlite:/// or postgresql://")
-
-
-def sqlite_path(url: str) -> Path:
-    """The file a ``sqlite:///relative`` or ``sqlite:////absolute`` URL points at."""
-    path = url.split(":///", 1)[1] if ":///" in url else ""
-    if not path:
-        raise SettingsError(f"SQLite URL {url!r} names no file")
-    return Path(path)
-
-
-def sqlalchemy_url(url: str) -> str:
-    """The same database for SQLAlchemy, with the psycopg 3 driver for PostgreSQL."""
-    scheme, rest = url.split("://", 1)
-    if scheme in ("postgresql", "postgres"):
-        return f"postgresql+psycopg://{rest}"
-    if scheme == "sqlite":
-        sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)
-    return url
-
-
-def redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@", 1)
-    return url
 
 
 def open_ledger(settings: Settings, attempts: int = 5) -> Ledger:

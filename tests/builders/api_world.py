@@ -27,10 +27,11 @@ from domain.commands import (
 )
 from domain.ledger import Ledger
 from domain.program import CertificationKind, Specialization, Tier
-from infra.bootstrap import open_projector, open_relay
+from infra.roles import Role
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
-from infra.tokens import Role, StaticTokens, TokenRecord, digest
+from infra.tokens import StaticTokens, TokenRecord, digest
+from tests.builders.pipeline import publish_and_project
 from tests.fixtures.infrastructure import drop_database, ledger_env
 
 START = date(2010, 11, 2)
@@ -127,23 +128,6 @@ def build_world(settings: Settings) -> World:
         ledger.close()
     tokens, secrets = make_tokens()
     return World(settings, tokens, secrets, partner_ids, decisions)
-
-
-def publish_and_project(settings: Settings, ledger: Ledger) -> None:
-    relay = open_relay(settings, ledger)
-    try:
-        stored = relay.drain()
-    finally:
-        relay.close()
-    projector = open_projector(settings)
-    try:
-        projected = 0
-        for _ in range(10):  # a drain stops at a rebalance; the next one carries on
-            projected += projector.drain()
-            if projected >= stored:
-                break
-    finally:
-        projector.close()
 
 
 def world_for(

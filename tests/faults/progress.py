@@ -13,10 +13,11 @@ from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine, create_engine, func, select
 
 from contracts.wire.chain import ChainHead
+from infra.kafka.clients import topic_partitions
 from infra.kafka.topics import ledger_topics, prepare_chain_topic, prepare_topics
 from infra.relay.checkpoint import RelayCheckpoint
 from infra.settings import Settings
-from infra.store.event_store import sqlalchemy_url
+from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
 from projections.tables import consumer_position
 
@@ -61,11 +62,7 @@ def _partitions(consumer: KafkaConsumer, topics: list[str]) -> list[TopicPartiti
         if time.monotonic() > deadline:
             raise AssertionError(f"no partition metadata for {topics}")
         time.sleep(0.1)
-    return [
-        TopicPartition(topic, partition)
-        for topic in topics
-        for partition in sorted(consumer.partitions_for_topic(topic))
-    ]
+    return topic_partitions(consumer, topics)
 
 
 class ProjectorProgress:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from domain.ledger import Ledger
 from infra.audit.replay import replay
 from infra.settings import Settings
-from infra.store.event_store import sqlalchemy_url
+from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
 from projections.tables import partner_certification, partner_status, projected_version
 

@@ -16,15 +16,13 @@ import time
 
 import pytest
 
-from infra.scenario.seed import run_seed_scenario
-from infra.settings import Settings
-from infra.store.event_store import open_ledger
 from tests.faults.group import GroupView
 from tests.faults.killing import Kill, describe
 from tests.faults.processes import Processes, Spawned
 from tests.faults.progress import ProjectorProgress, RelayProgress
 from tests.faults.projections_agree import assert_projections_complete_and_rebuildable
 from tests.faults.published import assert_exactly_once_in_order, stored_positions
+from tests.faults.seeded import seeded_store
 from tests.faults.windows import HOLDING_PARTITIONS, require_windows
 from tests.fixtures.infrastructure import ledger_env
 
@@ -102,9 +100,7 @@ def test_a_group_of_projectors_changing_members_projects_every_event_once(
     rng = random.Random(fault_seed)
     live_url, replay_url = projection_urls
     env = {**ledger_env(kafka_bootstrap, tmp_path / "ledger"), "LEDGER_PROJECTIONS_URL": live_url}
-    settings = Settings.from_env(env)
-    ledger = open_ledger(settings)
-    run_seed_scenario(ledger, seed=fault_seed % 1000, days=SEED_DAYS)
+    settings, ledger = seeded_store(env, fault_seed, SEED_DAYS)
     processes = spawner(env)
     relayed, projected = RelayProgress(settings), ProjectorProgress(settings)
     relay = processes.ledger("relay")

@@ -6,13 +6,11 @@ import random
 
 import pytest
 
-from infra.scenario.seed import run_seed_scenario
-from infra.settings import Settings
-from infra.store.event_store import open_ledger
 from tests.faults.killing import AT_WORK, EARLY, describe, kill_repeatedly
 from tests.faults.progress import ProjectorProgress
 from tests.faults.projections_agree import assert_projections_complete_and_rebuildable
 from tests.faults.published import assert_exactly_once_in_order, stored_positions
+from tests.faults.seeded import seeded_store
 from tests.faults.windows import AFTER_PROGRESS, IN_START_UP, require_windows
 from tests.fixtures.infrastructure import ledger_env
 
@@ -29,9 +27,7 @@ def test_projector_killed_at_random_leaves_projections_equal_to_a_rebuild(
     kafka_bootstrap, tmp_path, spawner, fault_seed, report
 ):
     env = ledger_env(kafka_bootstrap, tmp_path / "ledger")
-    settings = Settings.from_env(env)
-    ledger = open_ledger(settings)
-    run_seed_scenario(ledger, seed=fault_seed % 1000, days=SEED_DAYS)
+    settings, ledger = seeded_store(env, fault_seed, SEED_DAYS)
     processes = spawner(env)
     progress = ProjectorProgress(settings)
     relay = processes.ledger("relay")

@@ -8,9 +8,6 @@ from dataclasses import replace
 
 import pytest
 
-from infra.scenario.seed import run_seed_scenario
-from infra.settings import Settings
-from infra.store.event_store import open_ledger
 from tests.faults.killing import (
     AT_WORK,
     EARLY,
@@ -25,6 +22,7 @@ from tests.faults.processes import Processes, Spawned
 from tests.faults.progress import RelayProgress
 from tests.faults.projections_agree import assert_projections_complete_and_rebuildable
 from tests.faults.published import assert_exactly_once_in_order, stored_positions
+from tests.faults.seeded import seeded_store
 from tests.faults.windows import (
     AFTER_PROGRESS,
     IN_START_UP,
@@ -92,9 +90,7 @@ def test_relay_killed_at_random_publishes_every_event_once_in_order(
     kafka_bootstrap, tmp_path, spawner, fault_seed, report
 ):
     env = ledger_env(kafka_bootstrap, tmp_path / "ledger")
-    settings = Settings.from_env(env)
-    ledger = open_ledger(settings)
-    run_seed_scenario(ledger, seed=fault_seed % 1000, days=SEED_DAYS)
+    settings, ledger = seeded_store(env, fault_seed, SEED_DAYS)
     processes = spawner(env)
     progress = RelayProgress(settings)
     writer = processes.module("tests.faults.writer", "--first", "1000", label="writer")

@@ -7,9 +7,9 @@ import pytest
 
 from api.app import close_app, create_app
 from contracts.inputs.rules_schema import DEFAULT_RULES_FILE
-from infra.bootstrap import open_projector, open_relay
 from infra.store.event_store import open_ledger
 from tests.builders.api_world import make_tokens
+from tests.builders.pipeline import publish_and_project, stored_count
 
 pytestmark = pytest.mark.kafka
 
@@ -41,14 +41,6 @@ def api(settings):
     close_app(app)
 
 
-def stored(settings) -> int:
-    ledger = open_ledger(settings)
-    try:
-        return ledger.recorder.max_notification_id() or 0
-    finally:
-        ledger.close()
-
-
 def test_a_channel_manager_records_the_program_through_the_api(api, settings):
     assert api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text())).status_code == 204
     enrolled = api("enroll-partner", ENROL)
@@ -74,14 +66,14 @@ def test_a_channel_manager_records_the_program_through_the_api(api, settings):
 
 
 def test_invalid_body_names_each_field_and_writes_nothing(api, settings):
-    before = stored(settings)
+    before = stored_count(settings)
     response = api("enroll-partner", {**ENROL, "code": "Not A Code", "legacy_tier": "bronze"})
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
     problems = {p["name"]: p["reason"] for p in response.get_json()["invalid-params"]}
     assert problems["code"] == "must be 2-63 lowercase letters, digits or hyphens"
     assert "legacy_tier" in problems
-    assert stored(settings) == before
+    assert stored_count(settings) == before
 
 
 def test_unknown_and_missing_fields_are_named(api):
@@ -98,11 +90,11 @@ def test_a_missing_body_names_the_missing_field(api):
 
 def test_a_broken_rule_is_a_409_naming_the_rule_and_writes_nothing(api, settings):
     api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text()))
-    before = stored(settings)
+    before = stored_count(settings)
     response = api("register-deal", {**DEAL, "partner_code": "nobody"})
     assert response.status_code == 409
     assert response.get_json()["rule"] == "partner-must-be-enrolled"
-    assert stored(settings) == before
+    assert stored_count(settings) == before
 
 
 def test_an_invalid_rules_document_names_the_field_path(api, settings):
@@ -111,14 +103,14 @@ def test_an_invalid_rules_document_names_the_field_path(api, settings):
     response = api("publish-rules", document)
     assert response.status_code == 422
     assert [p["name"] for p in response.get_json()["invalid-params"]] == ["tiers.1.base_discount"]
-    assert stored(settings) == 0
+    assert stored_count(settings) == 0
 
 
 @pytest.mark.parametrize("who", ["ops", "auditor", "antemeta"])
 def test_only_channel_managers_send_commands(api, settings, who):
     response = api("enroll-partner", ENROL, who=who)
     assert response.status_code == 403
-    assert stored(settings) == 0
+    assert stored_count(settings) == 0
 
 
 @pytest.fixture
@@ -141,7 +133,7 @@ def test_a_channel_manager_simulates_the_rules_in_force_and_sees_no_difference(
     api("publish-rules", json.loads(DEFAULT_RULES_FILE.read_text()))
     api("enroll-partner", ENROL)
     api("register-deal", DEAL)
-    before = stored(settings)
+    before = stored_count(settings)
 
     response = simulations({"rules": json.loads(DEFAULT_RULES_FILE.read_text())})
 
@@ -152,7 +144,7 @@ def test_a_channel_manager_simulates_the_rules_in_force_and_sees_no_difference(
         "2010-11-01",
         [],
     )
-    assert stored(settings) == before
+    assert stored_count(settings) == before
 
 
 def test_a_simulated_rule_set_with_a_bad_field_is_refused_naming_it(simulations, settings):
@@ -164,7 +156,7 @@ def test_a_simulated_rule_set_with_a_bad_field_is_refused_naming_it(simulations,
     assert response.status_code == 422
     names = [p["name"] for p in response.get_json()["invalid-params"]]
     assert any("base_discount" in name for name in names)
-    assert stored(settings) == 0
+    assert stored_count(settings) == 0
 
 
 def test_a_partner_token_cannot_run_simulations(simulations):
@@ -179,12 +171,10 @@ def test_tiers_at_risk_and_plans_are_served_each_partner_seeing_only_its_own(api
         api("enroll-partner", {**ENROL, "code": code, "name": code.title()})
     api("sweep", {"as_of": "2011-11-01"})
     ledger = open_ledger(settings)
-    relay, projector = open_relay(settings, ledger), open_projector(settings)
-    relay.drain()
-    projector.drain()
-    projector.close()
-    relay.close()
-    ledger.close()
+    try:
+        publish_and_project(settings, ledger)
+    finally:
+        ledger.close()
     tokens, secrets = make_tokens()
     app = create_app(settings, tokens)
     client = app.test_client()

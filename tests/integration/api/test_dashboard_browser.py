@@ -26,10 +26,12 @@ import waitress
 from api.app import close_app, create_app
 from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
-from infra.store.event_store import open_ledger, sqlalchemy_url
+from infra.store.event_store import open_ledger
+from infra.store.urls import sqlalchemy_url
 from projections import program_queries as views
 from projections.database import open_projection_db
-from tests.builders.api_world import make_tokens, publish_and_project
+from tests.builders.api_world import make_tokens
+from tests.builders.pipeline import publish_and_project
 from tests.fixtures import required
 from tests.fixtures.infrastructure import ledger_env
 from tests.fixtures.seed_golden import Folded, fold, most_contested, stored_events

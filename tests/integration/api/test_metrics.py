@@ -15,7 +15,8 @@ from infra.bootstrap import open_projector, open_relay
 from infra.kafka.clients import producer_settings
 from infra.kafka.topics import ledger_topics
 from infra.settings import Settings
-from infra.store.event_store import open_ledger, sqlalchemy_url
+from infra.store.event_store import open_ledger
+from infra.store.urls import sqlalchemy_url
 from projections import program_queries as views
 from projections.database import open_projection_db
 from tests.builders.api_world import bearer_for, make_tokens, record_program

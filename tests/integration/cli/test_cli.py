@@ -5,7 +5,7 @@ import json
 import pytest
 
 from cli.main import main
-from infra.store.event_store import open_ledger
+from tests.builders.pipeline import stored_count
 
 pytestmark = pytest.mark.kafka
 
@@ -19,14 +19,6 @@ def ledger_cli(env, settings, monkeypatch):
         return main(list(argv))
 
     return run
-
-
-def stored_count(settings) -> int:
-    ledger = open_ledger(settings)  # kept referenced: a collected Application closes its pool
-    try:
-        return ledger.recorder.max_notification_id() or 0
-    finally:
-        ledger.close()
 
 
 ENROL = [

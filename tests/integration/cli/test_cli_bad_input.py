@@ -4,7 +4,7 @@ import pytest
 
 from cli.main import main
 from infra.settings import Settings
-from infra.store.event_store import open_ledger
+from tests.builders.pipeline import stored_count
 
 
 @pytest.fixture
@@ -14,14 +14,6 @@ def store_only(tmp_path, monkeypatch):
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9")
     assert main(["rules", "publish"]) == 0
     return Settings.from_env()
-
-
-def stored(settings) -> int:
-    ledger = open_ledger(settings)
-    try:
-        return ledger.recorder.max_notification_id() or 0
-    finally:
-        ledger.close()
 
 
 @pytest.mark.parametrize(
@@ -75,10 +67,10 @@ def stored(settings) -> int:
     ],
 )
 def test_out_of_range_input_is_refused_and_nothing_is_written(store_only, capsys, argv, message):
-    before = stored(store_only)
+    before = stored_count(store_only)
     assert main(argv) == 2
     assert message in capsys.readouterr().err
-    assert stored(store_only) == before
+    assert stored_count(store_only) == before
 
 
 def test_history_of_an_unknown_opportunity_says_so(store_only, capsys):

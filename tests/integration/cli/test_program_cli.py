@@ -5,31 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import main
-from infra.store.event_store import open_ledger
+from tests.builders.pipeline import stored_count
 
 pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture
-def ledger_cli(env, monkeypatch, capsys):
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
-
-
-def stored_count(settings) -> int:
-    ledger = open_ledger(settings)
-    try:
-        return ledger.recorder.max_notification_id() or 0
-    finally:
-        ledger.close()
 
 
 def specialist(ledger_cli, code: str) -> None:
@@ -111,62 +89,37 @@ def protected_deal(ledger_cli):
     return ledger_cli
 
 
-def test_competitor_is_told_the_deal_is_protected_without_naming_the_holder(protected_deal):
-    code, out, _ = protected_deal(
+def quote_acme_backup(ledger_cli, partner: str) -> tuple[int, str, str]:
+    """`deal quote acme-backup` for `partner`, on the list price of 100,000, on 5 December."""
+    return ledger_cli(
         "deal",
         "quote",
         "acme-backup",
         "--partner",
-        "rival",
+        partner,
         "--list-price",
         "100000",
         "--issued-on",
         "2010-12-05",
     )
+
+
+def test_competitor_is_told_the_deal_is_protected_without_naming_the_holder(protected_deal):
+    code, out, _ = quote_acme_backup(protected_deal, "rival")
     assert code == 0
     assert "protected by another partner" in out
     assert "antemeta" not in out.lower()
 
 
 def test_specialist_holding_the_protection_is_quoted_lowest(protected_deal):
-    _, holder, _ = protected_deal(
-        "deal",
-        "quote",
-        "acme-backup",
-        "--partner",
-        "antemeta",
-        "--list-price",
-        "100000",
-        "--issued-on",
-        "2010-12-05",
-    )
-    _, other, _ = protected_deal(
-        "deal",
-        "quote",
-        "acme-backup",
-        "--partner",
-        "rival",
-        "--list-price",
-        "100000",
-        "--issued-on",
-        "2010-12-05",
-    )
+    _, holder, _ = quote_acme_backup(protected_deal, "antemeta")
+    _, other, _ = quote_acme_backup(protected_deal, "rival")
     assert "net 65000.00" in holder
     assert "net 95000.00" in other
 
 
 def test_decision_history_is_projected_from_kafka(protected_deal):
-    protected_deal(
-        "deal",
-        "quote",
-        "acme-backup",
-        "--partner",
-        "antemeta",
-        "--list-price",
-        "100000",
-        "--issued-on",
-        "2010-12-05",
-    )
+    quote_acme_backup(protected_deal, "antemeta")
     assert protected_deal("relay", "--once")[0] == 0
     assert protected_deal("project", "--once")[0] == 0
 

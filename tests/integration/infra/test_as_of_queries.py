@@ -10,11 +10,11 @@ from dataclasses import asdict
 
 import pytest
 
-from cli.main import main
 from cli.partner import read_statuses
 from infra.audit.as_of import HistoryAsOf
 from infra.bootstrap import open_projector, open_relay
-from infra.store.event_store import open_ledger, sqlalchemy_url
+from infra.store.event_store import open_ledger
+from infra.store.urls import sqlalchemy_url
 from projections.compare import differences
 from projections.database import open_projection_db
 from tests.builders.history import (
@@ -30,26 +30,12 @@ pytestmark = pytest.mark.kafka
 DEALS = (PROTECTED, LAPSING)
 
 
-@pytest.fixture
-def cli(env, monkeypatch, capsys):
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def as_json(views) -> list:
     return json.loads(json.dumps([asdict(v) for v in views], default=str))
 
 
 @pytest.fixture
-def seen_live(settings, cli):
+def seen_live(settings, ledger_cli):
     """What the live projections answered at the end of each phase, by phase date."""
     seen = {}
     ledger = open_ledger(settings)
@@ -62,8 +48,8 @@ def seen_live(settings, cli):
             projector.drain()
             seen[day] = {
                 "status": as_json(read_statuses(settings, day, None)),
-                "tiers": json.loads(cli("partner", "tiers", "--json")[1]),
-                **{deal: history_json(cli, deal) for deal in DEALS},
+                "tiers": json.loads(ledger_cli("partner", "tiers", "--json")[1]),
+                **{deal: history_json(ledger_cli, deal) for deal in DEALS},
             }
     finally:
         projector.close()
@@ -72,21 +58,21 @@ def seen_live(settings, cli):
     return seen
 
 
-def history_json(cli, deal: str, *as_of: str) -> dict:
-    code, out, _ = cli("deal", "history", deal, *as_of, "--json")
+def history_json(ledger_cli, deal: str, *as_of: str) -> dict:
+    code, out, _ = ledger_cli("deal", "history", deal, *as_of, "--json")
     # Before its registration the live projections do not know the deal at all.
     return json.loads(out)[0] if code == 0 else {"decisions": [], "quotes": []}
 
 
-def test_as_of_each_day_answers_what_the_live_projections_said_that_day(seen_live, cli):
+def test_as_of_each_day_answers_what_the_live_projections_said_that_day(seen_live, ledger_cli):
     for day, live in seen_live.items():
         as_of = ("--as-of", day.isoformat())
-        code, out, _ = cli("partner", "status", *as_of, "--json")
+        code, out, _ = ledger_cli("partner", "status", *as_of, "--json")
         assert code == 0
         assert json.loads(out) == live["status"], day
-        assert json.loads(cli("partner", "tiers", *as_of, "--json")[1]) == live["tiers"], day
+        assert json.loads(ledger_cli("partner", "tiers", *as_of, "--json")[1]) == live["tiers"], day
         for deal in DEALS:
-            assert history_json(cli, deal, *as_of) == live[deal], (day, deal)
+            assert history_json(ledger_cli, deal, *as_of) == live[deal], (day, deal)
 
 
 def tiers(seen_day: dict) -> dict[str, str]:
@@ -121,25 +107,25 @@ def test_as_of_after_the_last_event_equals_the_live_projections_table_by_table(s
 
 
 @pytest.fixture
-def recorded(settings, cli):
+def recorded(settings, ledger_cli):
     ledger = open_ledger(settings)
     try:
         for _, phase in PHASES:
             phase(ledger)
     finally:
         ledger.close()
-    return cli
+    return ledger_cli
 
 
 def test_as_of_before_the_program_started_is_an_empty_answer(recorded):
-    cli = recorded
+    ledger_cli = recorded
     before = ("--as-of", "2010-10-01")
-    assert cli("partner", "status", *before, "--json")[:2] == (0, "[]\n")
-    assert cli("partner", "status", *before)[1] == "no partners enrolled as of 2010-10-01\n"
-    code, out, _ = cli("deal", "history", PROTECTED, *before, "--json")
+    assert ledger_cli("partner", "status", *before, "--json")[:2] == (0, "[]\n")
+    assert ledger_cli("partner", "status", *before)[1] == "no partners enrolled as of 2010-10-01\n"
+    code, out, _ = ledger_cli("deal", "history", PROTECTED, *before, "--json")
     assert (code, json.loads(out)) == (0, [{"decisions": [], "quotes": []}])
-    assert cli("decisions", *before)[1] == "no decisions\n"
-    assert cli("deal", "expiring", "--within", "3650", *before, "--json")[1] == "[]\n"
+    assert ledger_cli("decisions", *before)[1] == "no decisions\n"
+    assert ledger_cli("deal", "expiring", "--within", "3650", *before, "--json")[1] == "[]\n"
 
 
 def test_a_partner_or_deal_the_store_never_held_is_an_error_as_of_any_date(recorded):

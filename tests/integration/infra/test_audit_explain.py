@@ -7,12 +7,10 @@ from uuid import UUID
 
 import pytest
 
-from cli.main import main
 from domain.identity import event_id
 from domain.partner import Partner
 from domain.pricing import Protection
 from infra.audit.explain import DECISION_TOPICS, event_id_of_notification, explain, notifications
-from infra.bootstrap import open_projector, open_relay
 from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
@@ -24,6 +22,7 @@ from tests.builders.history import (
     SPECIALIST,
     record_history,
 )
+from tests.builders.pipeline import publish_and_project
 
 # The fixtures that give both stores also give each test a broker (and topics) of its own.
 pytestmark = pytest.mark.kafka
@@ -32,51 +31,35 @@ DEALS = (PROTECTED, RENEWAL, LAPSING)
 
 
 @pytest.fixture
-def cli(env, monkeypatch, capsys):
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
-@pytest.fixture
-def recorded(settings, cli):
+def recorded(settings, ledger_cli):
     ledger = open_ledger(settings)
     try:
         record_history(ledger)
     finally:
         ledger.close()
-    return cli
+    return ledger_cli
 
 
-def explained(cli, decision_id: str) -> tuple[int, dict]:
-    code, out, _ = cli("audit", "explain", decision_id, "--json")
+def explained(ledger_cli, decision_id: str) -> tuple[int, dict]:
+    code, out, _ = ledger_cli("audit", "explain", decision_id, "--json")
     return code, json.loads(out)[0]
 
 
 def test_every_decision_quote_and_tier_change_the_projections_show_re_derives_and_agrees(
     recorded, settings
 ):
-    cli = recorded
+    ledger_cli = recorded
     ledger = open_ledger(settings)
-    relay, projector = open_relay(settings, ledger), open_projector(settings)
-    relay.drain()
-    projector.drain()
-    projector.close()
-    relay.close()
-    ledger.close()
-    shown = [json.loads(cli("deal", "history", deal, "--json")[1])[0] for deal in DEALS]
+    try:
+        publish_and_project(settings, ledger)
+    finally:
+        ledger.close()
+    shown = [json.loads(ledger_cli("deal", "history", deal, "--json")[1])[0] for deal in DEALS]
     ids = [d["decision_id"] for h in shown for d in h["decisions"]]
     ids += [q["quote_id"] for h in shown for q in h["quotes"]]
-    ids += [t["event_id"] for t in json.loads(cli("partner", "tiers", "--json")[1])]
+    ids += [t["event_id"] for t in json.loads(ledger_cli("partner", "tiers", "--json")[1])]
 
-    found = [explained(cli, decision_id) for decision_id in ids]
+    found = [explained(ledger_cli, decision_id) for decision_id in ids]
 
     assert [(code, doc["agrees"], doc["disagreements"]) for code, doc in found] == [
         (0, True, [])

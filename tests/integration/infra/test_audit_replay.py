@@ -7,7 +7,8 @@ from cli.main import main
 from infra.audit.replay import ReplayRun, compare, replay_into
 from infra.bootstrap import open_projector, open_relay
 from infra.scenario.seed import run_seed_scenario
-from infra.store.event_store import open_ledger, sqlalchemy_url
+from infra.store.event_store import open_ledger
+from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
 from projections.tables import partner_status
 from tests.builders.scenario import stored_positions

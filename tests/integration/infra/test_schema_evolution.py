@@ -21,7 +21,8 @@ from domain.program import Specialization
 from infra.audit.verify import verify
 from infra.bootstrap import open_projector, open_relay
 from infra.kafka.clients import new_producer
-from infra.store.event_store import open_ledger, sqlalchemy_url
+from infra.store.event_store import open_ledger
+from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
 from projections.tables import opportunity
 from tests.fixtures.topic_reader import read_all

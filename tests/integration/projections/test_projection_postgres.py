@@ -19,12 +19,13 @@ from domain.commands import AwardSpecialization, PublishRules, RevokeCertificati
 from domain.ledger import Ledger
 from infra.scenario.seed import SCENARIO_START, run_seed_scenario
 from infra.settings import Settings
-from infra.store.event_store import open_ledger, sqlalchemy_url
+from infra.store.event_store import open_ledger
+from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
 from projections.program_queries import rules_document_in_force
 from projections.queries import partner_statuses
 from projections.tables import metadata
-from tests.builders.api_world import publish_and_project
+from tests.builders.pipeline import publish_and_project
 from tests.fixtures.infrastructure import ledger_env
 from tests.unit.projections.test_projection_dispatch import (
     DP,

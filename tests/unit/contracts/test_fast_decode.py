@@ -10,19 +10,15 @@ import orjson
 import pytest
 
 from contracts.wire.catalog import CONTRACTS, contract_for_type
-from contracts.wire.codec import UndecodableMessage, decode, encode
+from contracts.wire.codec import UndecodableMessage, decode
 from contracts.wire.envelope import Envelope, EnvelopeSchema
 from contracts.wire.fast_load import FastLoad
-from domain.ledger import Ledger
-from infra.scenario.seed import run_seed_scenario
+from tests.builders.wire import seed_message_values
 
 
 @pytest.fixture(scope="module")
 def seed_messages() -> list[bytes]:
-    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    run_seed_scenario(ledger, days=120)
-    notifications = ledger.recorder.select_notifications(start=1, limit=10**6)
-    return [encode(ledger.mapper.to_domain_event(n), n.id).value for n in notifications]
+    return seed_message_values(days=120)
 
 
 def schema_load(value: bytes) -> Envelope:

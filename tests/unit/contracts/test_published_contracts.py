@@ -11,11 +11,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from contracts.documents.publish import check_compatibility, committed, generate, stale
 from contracts.wire.catalog import CONTRACTS, contract_for_type
-from contracts.wire.codec import UndecodableMessage, decode, encode
+from contracts.wire.codec import UndecodableMessage, decode
 from contracts.wire.envelope import ENVELOPE_VERSION
 from contracts.wire.payloads import OpportunityLostV1
-from domain.ledger import Ledger
-from infra.scenario.seed import run_seed_scenario
+from tests.builders.wire import seed_message_values
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +55,7 @@ def test_every_contract_version_has_its_own_file(published):
 
 @pytest.fixture(scope="module")
 def seed_messages() -> list[bytes]:
-    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    run_seed_scenario(ledger, days=120)
-    notifications = ledger.recorder.select_notifications(start=1, limit=10**6)
-    return [encode(ledger.mapper.to_domain_event(n), n.id).value for n in notifications]
+    return seed_message_values(days=120)
 
 
 def test_every_message_of_the_seed_scenario_validates_against_its_published_schema(

@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from infra.settings import Settings, SettingsError
-from infra.store.event_store import event_store_env, sqlalchemy_url
+from infra.store.event_store import event_store_env
+from infra.store.urls import sqlalchemy_url
 
 
 def test_defaults_are_sqlite_files_under_the_data_dir_and_a_local_broker():
