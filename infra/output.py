@@ -52,9 +52,10 @@ class Progress:
 
     WIDTH = 30
 
-    def __init__(self, label: str, stream: TextIO = sys.stderr, total: int | None = None) -> None:
+    def __init__(self, label: str, stream: TextIO | None = None, total: int | None = None) -> None:
         self.label = label
-        self.stream = stream
+        # Looked up per bar, not bound at import: the process's stderr may be replaced since.
+        self.stream = stream or sys.stderr
         self.total = total
         self.shown = False
 

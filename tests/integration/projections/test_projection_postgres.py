@@ -71,10 +71,14 @@ def test_through_kafka_from_a_postgres_store_projects_what_the_stored_events_say
     engine = open_projection_db(sqlalchemy_url(settings.projections_url))
     try:
         through_kafka = without_positions(snapshot(engine))
-        decisions = [e for e in envelopes if e.event_type.startswith("opportunity.exclusivity-")]
+        # Every registration decision: exclusivity granted or denied, or registered without it.
+        decided = {
+            "opportunity.exclusivity-granted",
+            "opportunity.exclusivity-denied",
+            "opportunity.registered-non-exclusive",
+        }
         assert len(through_kafka["exclusivity_decision"]) == sum(
-            e.event_type in {"opportunity.exclusivity-granted", "opportunity.exclusivity-denied"}
-            for e in decisions
+            e.event_type in decided for e in envelopes
         )
         assert through_kafka == without_positions(rebuilt(engine, envelopes))
     finally:
