@@ -4,15 +4,27 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
+
 .PHONY: install demo test test-fast lint format bench importtime seed-golden kafka-up kafka-down kafka-status up clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+.PHONY: lock
+## Re-resolve every dependency from pyproject.toml's ranges into constraints.txt (then make test).
+lock:
+	rm -rf var/lock-venv
+	$(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install -q --upgrade pip
+	var/lock-venv/bin/pip install -q -e '.[dev]'
+	(sed -n '/^#/p' constraints.txt; var/lock-venv/bin/pip freeze --exclude-editable) > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf var/lock-venv
 
 ## Record the seed scenario (120 partners, 15 months), run it through Kafka, summarise the projections.
 demo: install
