@@ -16,7 +16,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from sqlalchemy import Connection, select
 
-from projections.tables import consumer_position
+from projections.schema import consumer_position
 
 TIMEOUT_MS = 2000
 

@@ -26,9 +26,17 @@ from api.app import close_app, create_app
 from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
 from infra.store.event_store import open_ledger, sqlalchemy_url
-from projections import program_queries as views
 from projections.database import open_projection_db
-from projections.tables import exclusivity_decision
+from projections.models.exclusivity_decisions import (
+    decision_counts,
+    decision_history,
+    exclusivity_decision,
+    expiring_registrations,
+    latest_decision_date,
+    most_contested_opportunity,
+)
+from projections.models.partner_status import partners_per_tier
+from projections.models.quotes import quotes_for
 from tests.builders.api_world import make_tokens, publish_and_project
 from tests.fixtures.infrastructure import ledger_env
 
@@ -120,7 +128,7 @@ def test_the_dashboard_shows_partners_per_tier_as_projected(page, base_url, toke
         row.get_attribute("data-tier"): int(row.locator(".count").inner_text())
         for row in page.locator("#tiers tbody tr").all()
     }
-    expected = {t.tier: t.partners for t in views.partners_per_tier(projections)}
+    expected = {t.tier: t.partners for t in partners_per_tier(projections)}
     assert shown == expected
     assert sum(shown.values()) == 120
 
@@ -153,7 +161,7 @@ def test_the_dashboard_shows_decisions_expiring_registrations_and_the_pipeline(
 ):
     sign_in(page, base_url, tokens[1]["ops"])
 
-    as_of = views.latest_decision_date(projections)
+    as_of = latest_decision_date(projections)
     assert page.inner_text("#as-of") == str(as_of)
     counts = {
         (row.get_attribute("data-outcome"), row.get_attribute("data-reason")): int(
@@ -161,10 +169,8 @@ def test_the_dashboard_shows_decisions_expiring_registrations_and_the_pipeline(
         )
         for row in page.locator("#decision-counts tbody tr").all()
     }
-    assert counts == {
-        (c.outcome, c.reason_code): c.count for c in views.decision_counts(projections)
-    }
-    expiring = views.expiring_registrations(projections, as_of, 30)
+    assert counts == {(c.outcome, c.reason_code): c.count for c in decision_counts(projections)}
+    expiring = expiring_registrations(projections, as_of, 30)
     shown = [
         r.get_attribute("data-opportunity")
         for r in page.locator("#expiring tbody tr[data-opportunity]").all()
@@ -185,10 +191,10 @@ def test_an_opportunity_page_lists_its_decision_history(page, base_url, tokens, 
     sign_in(page, base_url, tokens[1]["auditor"])
     page.click("#most-contested")
 
-    reference = views.most_contested_opportunity(projections)
+    reference = most_contested_opportunity(projections)
     assert reference is not None
     assert page.inner_text("#reference") == reference
-    history = views.decision_history(projections, reference)
+    history = decision_history(projections, reference)
     assert len(history) >= 2
     rows = page.locator("#decisions tr.decision")
     assert [r.get_attribute("data-decision-id") for r in rows.all()] == [
@@ -197,7 +203,7 @@ def test_an_opportunity_page_lists_its_decision_history(page, base_url, tokens, 
     assert cell_texts(page, "#decisions .partner") == [d.partner for d in history]
     assert cell_texts(page, "#decisions .outcome") == [d.outcome for d in history]
     assert cell_texts(page, "#decisions .reason") == [d.reason_code for d in history]
-    quotes = views.quotes_for(projections, reference)
+    quotes = quotes_for(projections, reference)
     assert page.locator("#quotes tr.quote").count() == len(quotes)
 
 

@@ -18,9 +18,9 @@ from domain.ledger import Ledger
 from infra.scenario.seed import SCENARIO_START, run_seed_scenario
 from infra.store.event_store import sqlalchemy_url
 from projections.database import open_projection_db
-from projections.program_queries import rules_document_in_force
-from projections.queries import partner_statuses
-from projections.tables import metadata
+from projections.models.program_rules import rules_document_in_force
+from projections.partner_statuses import partner_statuses
+from projections.schema import metadata
 from tests.unit.projections.test_projection_dispatch import (
     DP,
     TECHNICAL,
