@@ -30,7 +30,16 @@ from api.dashboard_session import (
 from api.metrics import pipeline_probe
 from infra.settings import Settings
 from infra.tokens import TokenSource, authenticate
-from projections import program_queries as views
+from projections.models.exclusivity_decisions import (
+    decision_counts,
+    decision_history,
+    expiring_registrations,
+    latest_decision_date,
+    most_contested_opportunity,
+)
+from projections.models.partner_status import partners_per_tier
+from projections.models.quotes import quotes_for
+from projections.models.specializations import specialized_partners
 
 STATIC = Path(__file__).parent / "static"
 EXPIRING_WITHIN_DAYS = 30
@@ -81,18 +90,18 @@ def dashboard_blueprint(settings: Settings, tokens: TokenSource) -> Blueprint:
     @require_session
     def overview() -> str:
         with projections() as connection:
-            as_of = _as_of() or views.latest_decision_date(connection) or date.today()
-            roster = views.specialized_partners(connection, as_of)
+            as_of = _as_of() or latest_decision_date(connection) or date.today()
+            roster = specialized_partners(connection, as_of)
             page = {
                 "as_of": as_of,
-                "tiers": views.partners_per_tier(connection),
+                "tiers": partners_per_tier(connection),
                 "specializations": specializations_by_tier(connection, roster),
                 "chart": decisions_chart(decisions_per_month(connection)),
-                "counts": views.decision_counts(connection),
-                "expiring": views.expiring_registrations(connection, as_of, EXPIRING_WITHIN_DAYS),
+                "counts": decision_counts(connection),
+                "expiring": expiring_registrations(connection, as_of, EXPIRING_WITHIN_DAYS),
                 "within": EXPIRING_WITHIN_DAYS,
                 "recent": recent_decisions(connection),
-                "contested": views.most_contested_opportunity(connection),
+                "contested": most_contested_opportunity(connection),
             }
         return render_template("dashboard/overview.html", status=pipeline_probe().status(), **page)
 
@@ -108,8 +117,8 @@ def dashboard_blueprint(settings: Settings, tokens: TokenSource) -> Blueprint:
     @require_session
     def opportunity(reference: str) -> tuple[str, int]:
         with projections() as connection:
-            decisions = views.decision_history(connection, reference)
-            quotes = views.quotes_for(connection, reference) if decisions else []
+            decisions = decision_history(connection, reference)
+            quotes = quotes_for(connection, reference) if decisions else []
         page = render_template(
             "dashboard/opportunity.html", reference=reference, decisions=decisions, quotes=quotes
         )

@@ -12,8 +12,10 @@ from datetime import date
 
 from sqlalchemy import Connection, func, select
 
-from projections.program_queries import SpecializationRoster
-from projections.tables import exclusivity_decision, opportunity, partner_status
+from projections.models.exclusivity_decisions import exclusivity_decision
+from projections.models.opportunities import opportunity
+from projections.models.partner_status import partner_status
+from projections.models.specializations import SpecializationRoster
 
 OUTCOMES = ("granted", "denied")
 

@@ -22,7 +22,14 @@ from contracts.inputs.api_schemas import (
     DecisionSchema,
     ExpiringQuerySchema,
 )
-from projections import program_queries as views
+from projections.models.exclusivity_decisions import (
+    DecisionCount,
+    DecisionView,
+    decision_history,
+    expiring_registrations,
+)
+from projections.models.exclusivity_decisions import decision_counts as count_decisions
+from projections.models.quotes import QuoteView, quotes_for
 
 PARTNER_HIDDEN = ("evidence_event_ids",)
 
@@ -37,8 +44,8 @@ def deal_blueprint() -> Blueprint:
     def history(reference: str) -> dict[str, Any]:
         """An opportunity's exclusivity decisions (reason, rules version, evidence) and quotes."""
         with projections() as connection:
-            decisions = views.decision_history(connection, reference)
-            quotes = views.quotes_for(connection, reference) if decisions else []
+            decisions = decision_history(connection, reference)
+            quotes = quotes_for(connection, reference) if decisions else []
         return scoped_history(reference, decisions, quotes)
 
     @blp.route("/registrations/expiring")
@@ -48,7 +55,7 @@ def deal_blueprint() -> Blueprint:
     def expiring(query: dict[str, Any]) -> Any:
         """Protections in force on as_of that lapse within the next `within` days."""
         with projections() as connection:
-            found = views.expiring_registrations(
+            found = expiring_registrations(
                 connection, query.get("as_of") or date.today(), query["within"]
             )
         scope = partner_scope()
@@ -59,16 +66,16 @@ def deal_blueprint() -> Blueprint:
     @blp.route("/decisions")
     @allow(*STAFF)
     @blp.response(200, DecisionCountSchema(many=True))
-    def decision_counts() -> list[views.DecisionCount]:
+    def decision_counts() -> list[DecisionCount]:
         """Exclusivity decisions by outcome and reason, program-wide (not for partners)."""
         with projections() as connection:
-            return views.decision_counts(connection)
+            return count_decisions(connection)
 
     return blp
 
 
 def scoped_history(
-    reference: str, decisions: list[views.DecisionView], quotes: list[views.QuoteView]
+    reference: str, decisions: list[DecisionView], quotes: list[QuoteView]
 ) -> dict[str, Any]:
     scope = partner_scope()
     if scope is not None:
@@ -84,7 +91,7 @@ def scoped_history(
     }
 
 
-def partner_view(decision: views.DecisionView) -> dict[str, Any]:
+def partner_view(decision: DecisionView) -> dict[str, Any]:
     """The decision without what could point at another partner (the response schema leaves
     out absent keys)."""
     shown = asdict(decision)

@@ -11,7 +11,9 @@ from api.access import allow
 from api.backends import projections
 from contracts.inputs.api_schemas import AuditedHistorySchema, DeadLettersSchema
 from infra.roles import Role
-from projections import program_queries as views
+from projections.models.dead_letters import dead_letters as read_dead_letters
+from projections.models.exclusivity_decisions import decision_history
+from projections.models.program_rules import rules_document_in_force
 
 
 def operations_blueprint() -> Blueprint:
@@ -23,7 +25,7 @@ def operations_blueprint() -> Blueprint:
     def dead_letters() -> dict[str, Any]:
         """Messages the projector could not decode, set aside on the dead-letter topic."""
         with projections() as connection:
-            found = views.dead_letters(connection)
+            found = read_dead_letters(connection)
         return {"count": len(found), "dead_letters": found}
 
     @blp.route("/audit/opportunities/<reference>/decisions")
@@ -34,10 +36,9 @@ def operations_blueprint() -> Blueprint:
         """Each decision on an opportunity with its evidence and the rule set in force that
         day, as published: what an auditor needs to re-derive it."""
         with projections() as connection:
-            decisions = views.decision_history(connection, reference)
+            decisions = decision_history(connection, reference)
             rules = {
-                d.decided_on: views.rules_document_in_force(connection, d.decided_on)
-                for d in decisions
+                d.decided_on: rules_document_in_force(connection, d.decided_on) for d in decisions
             }
         if not decisions:
             raise NotFound("no such opportunity")

@@ -19,9 +19,10 @@ from contracts.inputs.api_schemas import (
     TierChangesQuerySchema,
     TransitionPlanSchema,
 )
-from projections.program_queries import tier_history
-from projections.queries import PartnerStatusView, partner_statuses
-from projections.transition_queries import tiers_at_risk, transition_plans
+from projections.models.tier_history import tier_history
+from projections.models.tier_reviews import tiers_at_risk
+from projections.models.transition_plans import transition_plans
+from projections.partner_statuses import PartnerStatusView, partner_statuses
 
 
 def partner_blueprint() -> Blueprint:

@@ -34,8 +34,9 @@ from infra.settings import Settings
 from infra.store.urls import sqlalchemy_url
 from infra.tokens import StaticTokens, TokenRecord, digest
 from projections.database import open_projection_db
-from projections.program_queries import latest_decision_date
-from projections.tables import exclusivity_decision, opportunity, partner_status
+from projections.models.exclusivity_decisions import exclusivity_decision, latest_decision_date
+from projections.models.opportunities import opportunity
+from projections.models.partner_status import partner_status
 
 DEFAULT_REQUESTS = 1000
 WARM_UP_REQUESTS = 50

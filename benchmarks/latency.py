@@ -40,7 +40,8 @@ from infra.settings import Settings
 from infra.store.event_store import open_ledger
 from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
-from projections.tables import exclusivity_decision, projected_version
+from projections.models.exclusivity_decisions import exclusivity_decision
+from projections.schema import projected_version
 
 DEFAULT_RATE = 50  # commands per second: a busy partner portal, far below what the store takes
 DEFAULT_COMMANDS = 500  # ten seconds at the default rate

@@ -157,12 +157,13 @@ def history(args: argparse.Namespace, settings: Settings) -> int:
     from cli.renderers import render_decisions, render_quotes
     from cli.support import optional_date
     from infra.output import to_json
-    from projections import program_queries as views
+    from projections.models.exclusivity_decisions import decision_history
+    from projections.models.quotes import quotes_for
 
     source = answering_from(settings, optional_date("as-of", args.as_of))
     with source as connection:
-        decisions = views.decision_history(connection, args.opportunity)
-        quotes = views.quotes_for(connection, args.opportunity)
+        decisions = decision_history(connection, args.opportunity)
+        quotes = quotes_for(connection, args.opportunity)
     problem = missing_opportunity(source, args.opportunity, decisions)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -196,13 +197,13 @@ def expiring(args: argparse.Namespace, settings: Settings) -> int:
     from cli.renderers import render_decisions
     from cli.support import optional_date
     from infra.output import to_json
-    from projections import program_queries as views
+    from projections.models.exclusivity_decisions import expiring_registrations
 
     given = optional_date("as-of", args.as_of)
     if not 0 <= args.within <= MAX_WITHIN_DAYS:
         raise InvalidInput(f"within: must be between 0 and {MAX_WITHIN_DAYS} days")
     with answering_from(settings, given) as connection:
-        found = views.expiring_registrations(connection, given or date.today(), args.within)
+        found = expiring_registrations(connection, given or date.today(), args.within)
     print(to_json(found) if args.json else render_decisions(found))
     return 0
 

@@ -25,9 +25,23 @@ from infra.output import Progress, table
 from infra.scenario.seed import SCENARIO_START, SeedSummary, run_seed_scenario
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
-from projections import program_queries as views
-from projections import transition_queries as transition
-from projections.queries import partner_statuses
+from projections.models.benefits import benefits_totals
+from projections.models.exclusivity_decisions import (
+    decision_counts,
+    decision_history,
+    latest_decision_date,
+    most_contested_opportunity,
+)
+from projections.models.partner_status import (
+    TierThenAndNow,
+    legacy_metals_still_metal,
+    tiers_then_and_now,
+)
+from projections.models.quotes import quotes_for
+from projections.models.specializations import SpecializationRoster, specialized_partners
+from projections.models.tier_reviews import tiers_at_risk
+from projections.models.transition_plans import transition_plans
+from projections.partner_statuses import partner_statuses
 from projections.simulation import simulate
 
 
@@ -91,8 +105,8 @@ def publish_and_project(settings: Settings, ledger: Ledger) -> None:
 
 
 def transition_line(
-    tiers: list[transition.TierThenAndNow],
-    roster: list[views.SpecializationRoster],
+    tiers: list[TierThenAndNow],
+    roster: list[SpecializationRoster],
     still_metal: tuple[int, int],
 ) -> str:
     """The interview's promises, measured: metals kept, fewer than 20 specialists."""
@@ -133,17 +147,17 @@ def simulated_change(ledger: Ledger) -> str:
 def program_summary(settings: Settings) -> str:
     """Partners per tier, specialists per specialization, decisions, one opportunity's story."""
     with ProjectionsConnection(settings) as connection:
-        as_of = views.latest_decision_date(connection) or SCENARIO_START
-        tiers = transition.tiers_then_and_now(connection)
-        roster = views.specialized_partners(connection, as_of)
-        plans = transition.transition_plans(connection)
-        at_risk = transition.tiers_at_risk(connection)
-        benefits = transition.benefits_totals(connection)
-        still_metal = transition.legacy_metals_still_metal(connection)
-        counts = views.decision_counts(connection)
-        reference = views.most_contested_opportunity(connection)
-        history = views.decision_history(connection, reference) if reference else []
-        quotes = views.quotes_for(connection, reference) if reference else []
+        as_of = latest_decision_date(connection) or SCENARIO_START
+        tiers = tiers_then_and_now(connection)
+        roster = specialized_partners(connection, as_of)
+        plans = transition_plans(connection)
+        at_risk = tiers_at_risk(connection)
+        benefits = benefits_totals(connection)
+        still_metal = legacy_metals_still_metal(connection)
+        counts = decision_counts(connection)
+        reference = most_contested_opportunity(connection)
+        history = decision_history(connection, reference) if reference else []
+        quotes = quotes_for(connection, reference) if reference else []
         antemeta = partner_statuses(connection, as_of, "antemeta")
     sections = [
         f"\n== Partners per tier at enrolment and as of {as_of} (partner_status projection) ==",

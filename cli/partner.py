@@ -13,7 +13,7 @@ from domain.program import CertificationKind, Specialization, Tier
 
 if TYPE_CHECKING:
     from infra.settings import Settings
-    from projections.queries import PartnerStatusView
+    from projections.partner_statuses import PartnerStatusView
 
 
 def enroll(args: argparse.Namespace, settings: Settings) -> int:
@@ -119,7 +119,7 @@ def status_as_of(args: argparse.Namespace, settings: Settings, as_of: date) -> i
     from domain.partner import Partner
     from infra.audit.as_of import HistoryAsOf
     from infra.output import to_json
-    from projections.queries import partner_statuses
+    from projections.partner_statuses import partner_statuses
 
     history = HistoryAsOf(settings, as_of)
     with history as connection:
@@ -142,7 +142,7 @@ def read_statuses(
     specialization: str | None = None,
 ) -> list[PartnerStatusView]:
     from cli.reading import ProjectionsConnection
-    from projections.queries import partner_statuses
+    from projections.partner_statuses import partner_statuses
 
     with ProjectionsConnection(settings) as connection:
         return partner_statuses(connection, as_of, code, tier, specialization)
@@ -187,10 +187,10 @@ def tiers(args: argparse.Namespace, settings: Settings) -> int:
     from cli.renderers import render_tier_history
     from cli.support import optional_date
     from infra.output import to_json
-    from projections import program_queries as views
+    from projections.models.tier_history import tier_history
 
     with answering_from(settings, optional_date("as-of", args.as_of)) as connection:
-        changes = views.tier_history(connection, args.code)
+        changes = tier_history(connection, args.code)
     print(to_json(changes) if args.json else render_tier_history(changes))
     return 0
 
@@ -200,10 +200,10 @@ def at_risk(args: argparse.Namespace, settings: Settings) -> int:
     from cli.renderers import render_tiers_at_risk
     from cli.support import optional_date
     from infra.output import to_json
-    from projections import transition_queries
+    from projections.models.tier_reviews import tiers_at_risk
 
     with answering_from(settings, optional_date("as-of", args.as_of)) as connection:
-        found = transition_queries.tiers_at_risk(connection)
+        found = tiers_at_risk(connection)
     print(to_json(found) if args.json else render_tiers_at_risk(found))
     return 0
 
@@ -213,10 +213,10 @@ def plans(args: argparse.Namespace, settings: Settings) -> int:
     from cli.renderers import render_transition_plans
     from cli.support import optional_date
     from infra.output import to_json
-    from projections import transition_queries
+    from projections.models.transition_plans import transition_plans
 
     with answering_from(settings, optional_date("as-of", args.as_of)) as connection:
-        found = transition_queries.transition_plans(connection)
+        found = transition_plans(connection)
     print(to_json(found) if args.json else render_transition_plans(found))
     return 0
 

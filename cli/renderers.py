@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from infra.output import table
-from projections import program_queries as views
 from projections import simulation
-from projections import transition_queries as transition
+from projections.models.exclusivity_decisions import DecisionCount, DecisionView
+from projections.models.partner_status import TIERS_HIGHEST_FIRST
+from projections.models.quotes import QuoteView
+from projections.models.tier_history import TierChangeView
+from projections.models.tier_reviews import TierAtRisk
+from projections.models.transition_plans import TransitionPlanView
 
 
-def render_decisions(decisions: list[views.DecisionView]) -> str:
+def render_decisions(decisions: list[DecisionView]) -> str:
     if not decisions:
         return "no decisions"
     return table(
@@ -29,7 +33,7 @@ def render_decisions(decisions: list[views.DecisionView]) -> str:
     )
 
 
-def render_quotes(quotes: list[views.QuoteView]) -> str:
+def render_quotes(quotes: list[QuoteView]) -> str:
     return table(
         ["partner", "tier", "list", "tier disc %", "uplift %", "net", "protection", "issued"],
         [
@@ -48,7 +52,7 @@ def render_quotes(quotes: list[views.QuoteView]) -> str:
     )
 
 
-def render_decision_counts(counts: list[views.DecisionCount]) -> str:
+def render_decision_counts(counts: list[DecisionCount]) -> str:
     if not counts:
         return "no decisions"
     return table(
@@ -56,7 +60,7 @@ def render_decision_counts(counts: list[views.DecisionCount]) -> str:
     )
 
 
-def render_tier_history(changes: list[views.TierChangeView]) -> str:
+def render_tier_history(changes: list[TierChangeView]) -> str:
     if not changes:
         return "no tier changes"
     return table(
@@ -76,7 +80,7 @@ def render_tier_history(changes: list[views.TierChangeView]) -> str:
     )
 
 
-def render_transition_plans(plans: list[transition.TransitionPlanView]) -> str:
+def render_transition_plans(plans: list[TransitionPlanView]) -> str:
     """Legacy partners' plans: tier then and now, earned and lacked when opened, the floor."""
     return table(
         ["partner", "legacy", "now", "earned", "floor", "due", "lacked", "met", "closed"],
@@ -97,7 +101,7 @@ def render_transition_plans(plans: list[transition.TransitionPlanView]) -> str:
     )
 
 
-def render_tiers_at_risk(found: list[transition.TierAtRisk]) -> str:
+def render_tiers_at_risk(found: list[TierAtRisk]) -> str:
     if not found:
         return "no tier at risk"
     return table(
@@ -145,7 +149,7 @@ def render_simulation(found: simulation.Simulation) -> str:
         "  tiers: "
         + ", ".join(
             f"{tier} {today.tiers.get(tier, 0)} -> {simulated.tiers.get(tier, 0)}"
-            for tier in transition.TIERS_HIGHEST_FIRST
+            for tier in TIERS_HIGHEST_FIRST
         ),
         f"  grants {today.grants} -> {simulated.grants}; qualified revenue "
         f"{today.qualified_revenue} -> {simulated.qualified_revenue}; margin given away "

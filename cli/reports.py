@@ -16,10 +16,10 @@ def decisions(args: argparse.Namespace, settings: Settings) -> int:
     from cli.renderers import render_decision_counts
     from cli.support import optional_date
     from infra.output import to_json
-    from projections import program_queries as views
+    from projections.models.exclusivity_decisions import decision_counts
 
     with answering_from(settings, optional_date("as-of", args.as_of)) as connection:
-        counts = views.decision_counts(connection)
+        counts = decision_counts(connection)
     print(to_json(counts) if args.json else render_decision_counts(counts))
     return 0
 
@@ -27,10 +27,10 @@ def decisions(args: argparse.Namespace, settings: Settings) -> int:
 def dead_letters(args: argparse.Namespace, settings: Settings) -> int:
     from cli.reading import ProjectionsConnection
     from infra.output import table, to_json
-    from projections import program_queries as views
+    from projections.models.dead_letters import dead_letters as read_dead_letters
 
     with ProjectionsConnection(settings) as connection:
-        found = views.dead_letters(connection)
+        found = read_dead_letters(connection)
     if args.json:
         print(to_json(found))
     elif not found:

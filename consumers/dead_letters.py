@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from kafka import KafkaProducer, TopicPartition
 from sqlalchemy import Connection
 
-from projections.tables import dead_letter
+from projections.models.dead_letters import dead_letter
 
 
 @dataclass(frozen=True)

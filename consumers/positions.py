@@ -5,7 +5,7 @@ from __future__ import annotations
 from kafka import TopicPartition
 from sqlalchemy import Connection, select
 
-from projections.tables import consumer_position
+from projections.schema import consumer_position
 
 
 def load_position(connection: Connection, group_id: str, tp: TopicPartition) -> int | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine
 
 from projections.database import sqlite_transactions
-from projections.tables import consumer_position, dead_letter
+from projections.models.dead_letters import dead_letter
+from projections.schema import consumer_position
 
 
 def open_subscriber_db(url: str) -> Engine:

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from projections.tables import consumer_position, metadata
+from projections.database import PROJECTION_TABLES
+from projections.schema import consumer_position
 
 # Kafka positions belong to a consumer group, and a replay is a group of its own.
 NOT_COMPARED = {consumer_position.name}
@@ -27,7 +28,7 @@ class Difference:
 def differences(live: Connection, replayed: Connection, limit: int = 100) -> list[Difference]:
     """Rows that differ between the two databases, keyed by primary key, at most `limit`."""
     found: list[Difference] = []
-    for table in metadata.sorted_tables:
+    for table in sorted(PROJECTION_TABLES, key=lambda table: table.name):
         if table.name in NOT_COMPARED:
             continue
         found += _table_differences(table, live, replayed)

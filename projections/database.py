@@ -1,10 +1,44 @@
-"""Opening the projection database."""
+"""Opening the projection database, with every read model's tables."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 
-from projections.tables import metadata
+from projections.models.benefits import protection_benefit
+from projections.models.certifications import partner_certification
+from projections.models.dead_letters import dead_letter
+from projections.models.exclusivity_decisions import exclusivity_decision
+from projections.models.opportunities import opportunity
+from projections.models.partner_status import partner_status
+from projections.models.program_rules import program_rules
+from projections.models.quotes import quote
+from projections.models.revenue import revenue_credit
+from projections.models.specializations import partner_specialization
+from projections.models.tier_history import tier_change
+from projections.models.tier_reviews import tier_review
+from projections.models.transition_plans import transition_plan
+from projections.schema import consumer_position, metadata, projected_version
+
+# Every projection table, in the order a new database has always created them: the tables are
+# defined across the read models, so the order they reach the MetaData depends on what a
+# process imported first.
+PROJECTION_TABLES: tuple[Table, ...] = (
+    partner_status,
+    partner_certification,
+    projected_version,
+    consumer_position,
+    partner_specialization,
+    revenue_credit,
+    tier_change,
+    program_rules,
+    opportunity,
+    exclusivity_decision,
+    quote,
+    dead_letter,
+    tier_review,
+    transition_plan,
+    protection_benefit,
+)
 
 SCRATCH_SYNCHRONOUS = "OFF"
 
@@ -27,7 +61,7 @@ def open_projection_db(url: str, writer: bool = False, scratch: bool = False) ->
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         sqlite_transactions(engine, writer, scratch)
-    metadata.create_all(engine)
+    metadata.create_all(engine, tables=PROJECTION_TABLES)
     return engine
 
 

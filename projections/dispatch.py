@@ -1,4 +1,8 @@
-"""Routes a batch of envelopes to the projections that read them, in the caller's transaction.
+"""Routes a batch of envelopes to the read models that read them, in the caller's transaction.
+
+The read models' `HANDLERS` are assembled here into one map from event type to handler; an
+event type claimed by two models fails at import, as the order of their writes would be
+undefined. Partner status is folded separately, in one go per batch (models.partner_status).
 
 Kafka delivers at least once: a batch may repeat events already projected (a redelivery after a
 crash or a rebalance, a replay) or repeat events within itself. Each aggregate's last projected
@@ -8,15 +12,65 @@ projection sees it, so handlers can insert on their keys and update without re-a
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, bindparam, select
 
 from contracts.wire.envelope import Envelope
-from projections.partner_status import project_partner_events
-from projections.program_views import HANDLERS, BatchWriter
-from projections.tables import projected_version
-from projections.transition_views import TRANSITION_HANDLERS
+from projections.models import (
+    benefits,
+    certifications,
+    exclusivity_decisions,
+    opportunities,
+    program_rules,
+    quotes,
+    revenue,
+    specializations,
+    tier_history,
+    tier_reviews,
+    transition_plans,
+)
+from projections.models.partner_status import project_partner_events
+from projections.schema import projected_version
+from projections.writer import BatchWriter, Handler
+
+
+class EventTypeClaimedTwice(Exception):
+    """Two read models registered a handler for the same event type."""
+
+
+def assemble_handlers(models: Iterable[tuple[str, Mapping[str, Handler]]]) -> dict[str, Handler]:
+    """One map of every (model name, handlers) given; an event type claimed twice is refused."""
+    assembled: dict[str, Handler] = {}
+    claimed_by: dict[str, str] = {}
+    for name, handlers in models:
+        for event_type, handler in handlers.items():
+            if event_type in claimed_by:
+                raise EventTypeClaimedTwice(
+                    f"{event_type} is claimed by both {claimed_by[event_type]} and {name}"
+                )
+            claimed_by[event_type] = name
+            assembled[event_type] = handler
+    return assembled
+
+
+HANDLERS = assemble_handlers(
+    (model.__name__, model.HANDLERS)
+    for model in (
+        certifications,
+        specializations,
+        revenue,
+        tier_history,
+        program_rules,
+        opportunities,
+        exclusivity_decisions,
+        quotes,
+        tier_reviews,
+        transition_plans,
+        benefits,
+    )
+)
 
 
 @dataclass
@@ -52,7 +106,7 @@ def project_envelopes(connection: Connection, envelopes: list[Envelope]) -> None
         project_partner_events(connection, partner_events)
     writer = BatchWriter(connection)
     for _, envelope in fresh:
-        handler = HANDLERS.get(envelope.event_type) or TRANSITION_HANDLERS.get(envelope.event_type)
+        handler = HANDLERS.get(envelope.event_type)
         if handler is not None:
             handler(writer, envelope)
     writer.flush()

@@ -22,7 +22,10 @@ from domain.ledger import Ledger
 from domain.rules import ProgramRules
 from projections.database import open_projection_db
 from projections.dispatch import project_envelopes
-from projections.tables import exclusivity_decision, partner_status, quote, revenue_credit
+from projections.models.exclusivity_decisions import exclusivity_decision
+from projections.models.partner_status import partner_status
+from projections.models.quotes import quote
+from projections.models.revenue import revenue_credit
 
 PAGE = 1000
 HUNDRED = Decimal(100)

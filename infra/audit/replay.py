@@ -30,7 +30,7 @@ from infra.store.urls import sqlalchemy_url
 from projections.compare import Difference, differences
 from projections.database import open_projection_db
 from projections.dispatch import project_envelopes
-from projections.tables import metadata
+from projections.schema import metadata
 
 METADATA_TIMEOUT_S = 30.0
 

@@ -17,7 +17,7 @@ from kafka.errors import KafkaError
 from sqlalchemy import Connection, select
 
 from infra.kafka.clients import topic_partitions
-from projections.tables import consumer_position
+from projections.schema import consumer_position
 
 TIMEOUT_MS = 2000
 

@@ -21,7 +21,8 @@ from infra.kafka.topics import ledger_topics
 from infra.relay.status import Publication, read_publication
 from infra.settings import Settings
 from infra.store.urls import sqlalchemy_url
-from projections.tables import dead_letter, exclusivity_decision
+from projections.models.dead_letters import dead_letter
+from projections.models.exclusivity_decisions import exclusivity_decision
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from infra.relay.checkpoint import RelayCheckpoint
 from infra.settings import Settings
 from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
-from projections.tables import consumer_position
+from projections.schema import consumer_position
 
 METADATA_TIMEOUT_S = 30.0
 

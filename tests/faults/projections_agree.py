@@ -17,7 +17,9 @@ from infra.audit.replay import replay
 from infra.settings import Settings
 from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
-from projections.tables import partner_certification, partner_status, projected_version
+from projections.models.certifications import partner_certification
+from projections.models.partner_status import partner_status
+from projections.schema import projected_version
 
 CERTIFICATION_EARNED = "Partner.CertificationEarned"
 

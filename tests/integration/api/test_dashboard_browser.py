@@ -28,8 +28,8 @@ from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
 from infra.store.urls import sqlalchemy_url
-from projections import program_queries as views
 from projections.database import open_projection_db
+from projections.models.exclusivity_decisions import expiring_registrations
 from tests.builders.api_world import make_tokens
 from tests.builders.pipeline import publish_and_project
 from tests.fixtures import required
@@ -181,7 +181,7 @@ def test_the_dashboard_shows_decisions_expiring_registrations_and_the_pipeline(
     # Which registrations expire within 30 days is the protection rules' arithmetic over the
     # projection's validity columns; checked against the query here, and on its own in
     # tests/integration/infra/test_as_of_queries.py (`deal expiring`).
-    expiring = views.expiring_registrations(projections, as_of, 30)
+    expiring = expiring_registrations(projections, as_of, 30)
     shown = [
         r.get_attribute("data-opportunity")
         for r in page.locator("#expiring tbody tr[data-opportunity]").all()

@@ -17,8 +17,9 @@ from infra.kafka.topics import ledger_topics
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
 from infra.store.urls import sqlalchemy_url
-from projections import program_queries as views
 from projections.database import open_projection_db
+from projections.models.dead_letters import dead_letters
+from projections.models.exclusivity_decisions import decision_counts
 from tests.builders.api_world import bearer_for, make_tokens, record_program
 from tests.builders.scenario import enrol_partners, stored_positions
 
@@ -104,7 +105,7 @@ def test_a_drained_pipeline_has_no_lag_and_counts_decisions_by_outcome(settings,
     assert {topic for topic, _ in lags} == set(ledger_topics(settings))
     assert set(lags.values()) == {0}
     by_outcome: Counter[str] = Counter()
-    for count in projection_query(settings, views.decision_counts):
+    for count in projection_query(settings, decision_counts):
         by_outcome[count.outcome] += count.count
     decisions = {
         dict(labels)["outcome"]: n for labels, n in samples["ledger_exclusivity_decisions"].items()
@@ -146,5 +147,5 @@ def test_a_poison_message_shows_as_a_dead_letter(settings, ledger):
     samples = scrape(settings)
 
     assert value(samples, "ledger_dead_letters_total") == 1
-    assert len(projection_query(settings, views.dead_letters)) == 1
+    assert len(projection_query(settings, dead_letters)) == 1
     assert set(lag_by_partition(samples).values()) == {0}

@@ -10,7 +10,7 @@ from infra.bootstrap import open_projector, open_relay
 from infra.kafka.clients import producer_settings
 from infra.kafka.topics import dead_letter_topic
 from infra.store.event_store import open_ledger
-from projections.queries import partner_statuses
+from projections.partner_statuses import partner_statuses
 from tests.builders.scenario import START, enrol_partners
 from tests.fixtures.topic_reader import read_all
 

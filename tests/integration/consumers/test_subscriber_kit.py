@@ -40,7 +40,7 @@ from infra.bootstrap import open_projector, open_relay
 from infra.scenario.seed import SCENARIO_START, run_seed_scenario
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
-from projections.tables import opportunity
+from projections.models.opportunities import opportunity
 from tests.fixtures.infrastructure import ledger_env
 from tests.fixtures.topic_reader import read_all
 

@@ -10,7 +10,7 @@ from infra.scenario.seed import run_seed_scenario
 from infra.store.event_store import open_ledger
 from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
-from projections.tables import partner_status
+from projections.models.partner_status import partner_status
 from tests.builders.scenario import stored_positions
 
 pytestmark = pytest.mark.kafka

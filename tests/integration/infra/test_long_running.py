@@ -8,7 +8,7 @@ import pytest
 
 from infra.bootstrap import open_projector, open_relay
 from infra.store.event_store import open_ledger
-from projections.queries import partner_statuses
+from projections.partner_statuses import partner_statuses
 from tests.builders.scenario import certify, enrol_partners
 
 pytestmark = pytest.mark.kafka

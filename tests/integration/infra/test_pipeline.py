@@ -8,7 +8,7 @@ from contracts.wire.chain import GENESIS
 from infra.bootstrap import open_projector, open_relay
 from infra.relay.checkpoint import RelayCheckpoint
 from infra.store.event_store import open_ledger
-from projections.queries import partner_statuses
+from projections.partner_statuses import partner_statuses
 from tests.builders.scenario import certify, enrol_partners, stored_positions
 from tests.fixtures.topic_reader import read_all
 

@@ -11,8 +11,8 @@ from domain.program import CertificationKind
 from infra.bootstrap import open_projector, open_relay
 from infra.scenario.seed import SCENARIO_START, run_seed_scenario
 from infra.store.event_store import open_ledger
-from projections.program_queries import decision_history
-from projections.queries import partner_statuses
+from projections.models.exclusivity_decisions import decision_history
+from projections.partner_statuses import partner_statuses
 
 pytestmark = pytest.mark.kafka
 DAYS = 150

@@ -24,7 +24,7 @@ from infra.kafka.clients import new_producer
 from infra.store.event_store import open_ledger
 from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
-from projections.tables import opportunity
+from projections.models.opportunities import opportunity
 from tests.fixtures.topic_reader import read_all
 
 pytestmark = pytest.mark.kafka

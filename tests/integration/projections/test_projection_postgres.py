@@ -22,9 +22,9 @@ from infra.settings import Settings
 from infra.store.event_store import open_ledger
 from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
-from projections.program_queries import rules_document_in_force
-from projections.queries import partner_statuses
-from projections.tables import metadata
+from projections.models.program_rules import rules_document_in_force
+from projections.partner_statuses import partner_statuses
+from projections.schema import metadata
 from tests.builders.pipeline import publish_and_project
 from tests.fixtures.infrastructure import ledger_env
 from tests.unit.projections.test_projection_dispatch import (

@@ -15,16 +15,17 @@ from pathlib import Path
 
 import pytest
 from kafka import TopicPartition
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, inspect, select
 
 from consumers.projector import ProjectionError, Projector
 from contracts.wire.codec import decode, encode
 from contracts.wire.envelope import Envelope
 from domain.partner import Partner
 from domain.program import Tier
-from projections.database import open_projection_db
+from projections.database import PROJECTION_TABLES, open_projection_db
 from projections.dispatch import project_envelopes
-from projections.tables import consumer_position, partner_status
+from projections.models.partner_status import partner_status
+from projections.schema import consumer_position, metadata
 
 TP = TopicPartition("test.partner", 0)
 
@@ -202,3 +203,13 @@ def test_a_scratch_database_does_not_wait_for_the_disk(db_url, tmp_path):
     finally:
         scratch.dispose()
         live.dispose()
+
+
+def test_every_read_models_table_is_created(tmp_path):
+    engine = open_projection_db(f"sqlite:///{tmp_path / 'new.sqlite'}")
+    try:
+        created = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert set(PROJECTION_TABLES) == set(metadata.tables.values())
+    assert created == {table.name for table in PROJECTION_TABLES}

@@ -34,10 +34,13 @@ from domain.program import CertificationKind, Specialization, Tier
 from domain.rules import ProgramRules
 from infra.scenario.seed import SCENARIO_START, run_seed_scenario
 from projections.database import open_projection_db
-from projections.dispatch import project_envelopes
-from projections.program_queries import quotes_for, rules_document_in_force
-from projections.queries import partner_statuses
-from projections.tables import metadata, partner_certification, partner_specialization
+from projections.dispatch import EventTypeClaimedTwice, assemble_handlers, project_envelopes
+from projections.models.certifications import partner_certification
+from projections.models.program_rules import rules_document_in_force
+from projections.models.quotes import quotes_for
+from projections.models.specializations import partner_specialization
+from projections.partner_statuses import partner_statuses
+from projections.schema import metadata
 
 RULES_FILE = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "rules-2010.1.json"
 DP = Specialization.DATA_PROTECTION
@@ -200,6 +203,37 @@ def test_versions_are_known_per_aggregate(new_engine, seeded_envelopes):
         latest[str(envelope.aggregate_id)] = envelope.aggregate_version
     rows = snapshot(engine)["projected_version"]
     assert {aggregate_id: version for aggregate_id, _, version in rows} == latest
+
+
+# --- assembling the read models' handlers ---------------------------------------------------
+
+
+def test_an_event_type_claimed_by_two_read_models_is_refused():
+    def handler(_writer: Any, _envelope: Envelope) -> None:
+        return None
+
+    models = [
+        ("opportunities", {"opportunity.opened": handler, "opportunity.won": handler}),
+        ("exclusivity_decisions", {"opportunity.won": handler}),
+    ]
+    with pytest.raises(
+        EventTypeClaimedTwice, match=r"opportunity\.won.*opportunities.*exclusivity"
+    ):
+        assemble_handlers(models)
+
+
+def test_each_event_type_goes_to_the_one_model_that_claims_it():
+    def opened(_writer: Any, _envelope: Envelope) -> None:
+        return None
+
+    def won(_writer: Any, _envelope: Envelope) -> None:
+        return None
+
+    models = [
+        ("opportunities", {"opportunity.opened": opened}),
+        ("decisions", {"opportunity.won": won}),
+    ]
+    assert assemble_handlers(models) == {"opportunity.opened": opened, "opportunity.won": won}
 
 
 # --- batch boundaries -------------------------------------------------------------------------

@@ -8,13 +8,10 @@ import pytest
 from domain.commands import ConsumeEngineerDays, RecordCertification
 from domain.program import CertificationKind, Tier
 from projections.database import open_projection_db
-from projections.transition_queries import (
-    benefits_totals,
-    legacy_metals_still_metal,
-    tiers_at_risk,
-    tiers_then_and_now,
-    transition_plans,
-)
+from projections.models.benefits import benefits_totals
+from projections.models.partner_status import legacy_metals_still_metal, tiers_then_and_now
+from projections.models.tier_reviews import tiers_at_risk
+from projections.models.transition_plans import transition_plans
 from tests.builders.program import (
     DP,
     OPP,

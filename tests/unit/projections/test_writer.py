@@ -16,7 +16,7 @@ from sqlalchemy import (
     select,
 )
 
-from projections.program_views import _insert_plan, insert_rows
+from projections.writer import _insert_plan, insert_rows
 
 metadata = MetaData()
 sample = Table(

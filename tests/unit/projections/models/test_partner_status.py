@@ -5,7 +5,7 @@ from datetime import date
 from contracts.wire.codec import decode, encode
 from domain.partner import Partner
 from domain.program import CertificationKind, Specialization, Tier
-from projections.partner_status import PartnerBatch, fold
+from projections.models.partner_status import PartnerBatch, fold
 
 
 def envelopes():
