@@ -26,6 +26,7 @@ from api.metrics import close_probe, metrics_blueprint
 from api.operations_views import operations_blueprint
 from api.partner_views import partner_blueprint
 from api.problems import PROBLEM_JSON, from_http_exception, register_problem_handlers
+from api.request_limits import install_request_limits
 from api.simulation_views import simulation_blueprint
 from contracts.inputs.api_schemas import ProblemSchema
 from infra.settings import Settings
@@ -101,6 +102,7 @@ def create_app(
     ):
         app.register_blueprint(page)
     register_problem_handlers(app)
+    install_request_limits(app, settings.api_max_body_bytes)
     install_access_control(app, tokens)
     return app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -30,7 +30,7 @@ def audit_replay(args: argparse.Namespace, settings: Settings) -> int:
     except ReplayTargetNotEmpty as error:
         raise InvalidInput(f"into: {error}") from None
     if args.json:
-        print(to_json([result]))
+        print(to_json([replace(result, target=redact(result.target))]))
     else:
         print(f"replay: {result.events} events projected from offset zero into {redact(target)}")
         print(describe(result.differences))

@@ -25,6 +25,7 @@ from infra.output import Progress, table
 from infra.scenario.seed import SCENARIO_START, SeedSummary, run_seed_scenario
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
+from infra.store.urls import redact
 from projections.models.benefits import benefits_totals
 from projections.models.exclusivity_decisions import (
     decision_counts,
@@ -81,7 +82,7 @@ def describe_recording(summary: SeedSummary, settings: Settings) -> str:
     return (
         f"demo: simulated {summary.first_day} to {summary.last_day}: "
         f"{summary.commands_recorded} commands recorded as {summary.events} events in "
-        f"{settings.event_store_url}; {summary.commands_rejected} rejected by the rules"
+        f"{redact(settings.event_store_url)}; {summary.commands_rejected} rejected by the rules"
         + (f" ({rejected})" if rejected else "")
     )
 
@@ -101,7 +102,7 @@ def publish_and_project(settings: Settings, ledger: Ledger) -> None:
             projected = projector.drain(on_progress=shown)
     finally:
         projector.close()
-    print(f"demo: projector consumed {projected} events into {settings.projections_url}")
+    print(f"demo: projector consumed {projected} events into {redact(settings.projections_url)}")
 
 
 def transition_line(

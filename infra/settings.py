@@ -51,6 +51,8 @@ class Settings:
     # The projector's Kafka client id, so a group's members can be told apart (in
     # kafka-consumer-groups --describe, and by the fault tests); unset: kafka-python's default.
     kafka_client_id: str | None = None
+    # The largest request body the HTTP API reads; a larger one is refused (413) unread.
+    api_max_body_bytes: int = 1024 * 1024
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -90,6 +92,7 @@ class Settings:
             health_port=_int(env, "LEDGER_HEALTH_PORT", 0) or None,
             health_stale_after_s=_int(env, "LEDGER_HEALTH_STALE_AFTER_S", 30),
             kafka_client_id=env.get("LEDGER_KAFKA_CLIENT_ID") or None,
+            api_max_body_bytes=_int(env, "LEDGER_API_MAX_BODY_BYTES", 1024 * 1024),
         )
 
 

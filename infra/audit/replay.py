@@ -26,7 +26,7 @@ from infra.kafka.clients import new_consumer
 from infra.kafka.topics import dead_letter_topic, ledger_topics, prepare_topics
 from infra.output import Progress
 from infra.settings import Settings
-from infra.store.urls import sqlalchemy_url
+from infra.store.urls import redact, sqlalchemy_url
 from projections.compare import Difference, differences
 from projections.database import open_projection_db
 from projections.dispatch import project_envelopes
@@ -143,7 +143,7 @@ def check_empty(target_url: str) -> None:
             for table in metadata.sorted_tables:
                 if connection.execute(table.select().limit(1)).first() is not None:
                     raise ReplayTargetNotEmpty(
-                        f"{target_url} already holds {table.name} rows: "
+                        f"{redact(target_url)} already holds {table.name} rows: "
                         "replay into a fresh database"
                     )
     finally:

@@ -1,5 +1,10 @@
 """`ledger audit replay`: projections rebuilt from offset zero equal the live ones."""
 
+import json
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
 import pytest
 from sqlalchemy import update
 
@@ -8,10 +13,11 @@ from infra.audit.replay import ReplayRun, compare, replay_into
 from infra.bootstrap import open_projector, open_relay
 from infra.scenario.seed import run_seed_scenario
 from infra.store.event_store import open_ledger
-from infra.store.urls import sqlalchemy_url
+from infra.store.urls import redact, sqlalchemy_url
 from projections.database import open_projection_db
 from projections.models.partner_status import partner_status
 from tests.builders.scenario import stored_positions
+from tests.fixtures.infrastructure import drop_database
 
 pytestmark = pytest.mark.kafka
 
@@ -86,3 +92,30 @@ def test_the_replay_knows_how_many_records_it_will_read(live, tmp_path):
         assert running.drain() == running.total
     finally:
         running.close()
+
+
+@pytest.fixture
+def replay_database(postgres_admin_url):
+    """A PostgreSQL database of its own for the replay (the live stores may be on another)."""
+    name = f"ledger_replay_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield urlunsplit(urlsplit(postgres_admin_url)._replace(path=f"/{name}"))
+    drop_database(postgres_admin_url, name)
+
+
+@pytest.mark.postgres
+def test_replay_into_postgresql_never_prints_the_password(live, replay_database, capsys):
+    postgres_url = replay_database
+    password = urlsplit(postgres_url).password
+    assert password, "the test database's URL carries a password to hide"
+    assert main(["audit", "replay", "--into", postgres_url, "--json"]) == 0
+    answer = capsys.readouterr()
+    assert json.loads(answer.out)[0]["target"] == redact(postgres_url)
+    # A second replay finds the target full and says so, still without the password.
+    assert main(["audit", "replay", "--into", postgres_url]) != 0
+    refused = capsys.readouterr()
+    assert "already holds" in refused.err
+    # (The CI role's password is also its user name: look for it where a password stands.)
+    for printed in (answer.out, answer.err, refused.out, refused.err):
+        assert f":{password}@" not in printed
