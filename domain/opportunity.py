@@ -196,15 +196,17 @@ class Opportunity(Aggregate):
         )
 
     def consume_engineer_days(
-        self, partner_id: UUID, days: int, consumed_on: date, note: str
-    ) -> None:
-        """Draw vendor pre-sales engineer days against the partner's protection."""
+        self, partner_id: UUID | None, days: int, consumed_on: date, note: str
+    ) -> ProtectionBenefits:
+        """Draw engineer days against the partner's protection (None: the holder's); returns
+        the benefits left."""
         self.check_open()
         self.check_not_before_history(consumed_on)
         self.expire_protection(consumed_on)
-        check_consumption(self.benefits, partner_id, days)
-        assert self.benefits is not None  # check_consumption refuses a missing grant
-        self._engineer_days_consumed(self.benefits.decision_id, partner_id, days, consumed_on, note)
+        grant = check_consumption(self.benefits, partner_id, days)
+        self._engineer_days_consumed(grant.decision_id, grant.partner_id, days, consumed_on, note)
+        assert self.benefits is not None  # a draw leaves the grant in force
+        return self.benefits
 
     def _end_benefits(self, on: date, reason: str) -> None:
         benefits = self.benefits
