@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from api.access import install_access_control
 from api.backends import EXTENSION, Backends
+from api.benefit_views import benefit_blueprint
 from api.command_views import command_blueprint
 from api.dashboard import dashboard_blueprint
 from api.deal_views import deal_blueprint
@@ -91,6 +92,7 @@ def create_app(
         operations_blueprint(),
         command_blueprint(),
         simulation_blueprint(),
+        benefit_blueprint(),
         *extra_blueprints,
     ):
         api.register_blueprint(blueprint)

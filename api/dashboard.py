@@ -1,7 +1,8 @@
 """The ops dashboard: a read-only page over the projections and the pipeline's state.
 
 `/dashboard` shows partners by tier and specialization, exclusivity decisions per month (a
-server-drawn SVG chart), protections expiring soon, relay and consumer lag and dead letters;
+server-drawn SVG chart), protections expiring soon, tiers at risk (a downgrade announced or a
+tier held only by a transition plan), relay and consumer lag and dead letters;
 `/dashboard/opportunities/<reference>` one opportunity's decisions and quotes. HTML rendered
 on the server; no script runs, and the Content-Security-Policy says so. Sign-in: see
 ``api.dashboard_session``.
@@ -40,6 +41,7 @@ from projections.models.exclusivity_decisions import (
 from projections.models.partner_status import partners_per_tier
 from projections.models.quotes import quotes_for
 from projections.models.specializations import specialized_partners
+from projections.models.tier_reviews import tiers_at_risk
 
 STATIC = Path(__file__).parent / "static"
 EXPIRING_WITHIN_DAYS = 30
@@ -102,6 +104,8 @@ def dashboard_blueprint(settings: Settings, tokens: TokenSource) -> Blueprint:
                 "within": EXPIRING_WITHIN_DAYS,
                 "recent": recent_decisions(connection),
                 "contested": most_contested_opportunity(connection),
+                # What GET /tiers-at-risk serves: the page is for roles that see every partner.
+                "at_risk": tiers_at_risk(connection),
             }
         return render_template("dashboard/overview.html", status=pipeline_probe().status(), **page)
 

@@ -102,17 +102,20 @@ def verification_document(result: Verification) -> dict[str, Any]:
 
 
 def audit_explain(args: argparse.Namespace, settings: Settings) -> int:
-    from infra.audit.explain import NoHistoryBefore, UnknownDecision, explain
+    from infra.audit.explain import NoHistoryBefore, UnknownDecision, explain, win_of
     from infra.audit.explain_output import explanation_document, render_explanation
     from infra.output import to_json
     from infra.store.event_store import open_ledger
 
-    decision_id = parse_event_id(args.id)
+    if (args.id is None) == (args.win is None):
+        raise InvalidInput("id: give either an event id or --win REFERENCE")
+    given = parse_event_id(args.id) if args.id is not None else None
+    field = "id" if given is not None else "win"
     ledger = open_ledger(settings)
     try:
-        found = explain(ledger, decision_id)
+        found = explain(ledger, given if given is not None else win_of(ledger, args.win))
     except UnknownDecision as error:
-        raise InvalidInput(f"id: {error}") from None
+        raise InvalidInput(f"{field}: {error}") from None
     except NoHistoryBefore as error:
         print(f"error: cannot re-derive: {error}", file=sys.stderr)
         return EXIT_RULE_BROKEN
@@ -158,7 +161,7 @@ def declare(commands: Any) -> None:
         audit,
         "explain",
         audit_explain,
-        help="re-derive an exclusivity decision, quote or tier change from the history before it",
+        help="re-derive a decision, quote, tier change or win from the history before it",
         description="Finds the event with this id in the event store, rebuilds what the "
         "decision read as it was just before it, runs the rule again under the rules version "
         "it names, and shows both outcomes and the evidence. Exit code 0 when the "
@@ -166,4 +169,7 @@ def declare(commands: Any) -> None:
         example="audit explain 6f1c2a8e-3b4d-5e6f-8a9b-0c1d2e3f4a5b --json",
         json=True,
     )
-    p.add_argument("id", help="a decision_id, quote_id or tier change event_id")
+    p.add_argument("id", nargs="?", help="a decision_id, quote_id or tier change event_id")
+    p.add_argument(
+        "--win", metavar="REFERENCE", help="the opportunity's win: did it count as qualified?"
+    )

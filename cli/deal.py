@@ -133,6 +133,32 @@ def win(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def draw_days(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.support import today_or, validated
+    from contracts.inputs.commands import DrawEngineerDaysSchema, draw_engineer_days
+    from infra.output import to_json
+    from infra.store.event_store import open_ledger
+
+    draw = validated(
+        DrawEngineerDaysSchema(),
+        {
+            "days": args.days,
+            "consumed_on": today_or(args.on),
+            "partner_code": args.partner,
+            "note": args.note,
+        },
+    )
+    drawn = open_ledger(settings).consume_engineer_days(draw_engineer_days(args.opportunity, draw))
+    if args.json:
+        print(to_json([drawn]))
+        return 0
+    print(
+        f"{drawn.days} engineer days drawn on {drawn.opportunity} by {drawn.partner_code}: "
+        f"{drawn.days_left} of {drawn.days_granted} left (protection {drawn.decision_id})"
+    )
+    return 0
+
+
 def lose(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import today_or, validated
     from contracts.inputs.commands import RecordLossSchema
@@ -278,6 +304,20 @@ def declare(commands: Any) -> None:
     p.add_argument("--partner", required=True)
     p.add_argument("--amount", required=True)
     p.add_argument("--won-on", help="YYYY-MM-DD (default: today)")
+
+    p = command(
+        deal,
+        "draw-days",
+        draw_days,
+        help="draw vendor pre-sales engineer days against a protection",
+        example="deal draw-days acme-backup-2011 2 --on 2011-02-10 --note 'architecture workshop'",
+        json=True,
+    )
+    p.add_argument("opportunity", help="the opportunity's reference")
+    p.add_argument("days", help="engineer days drawn (at least 1, within what the grant has left)")
+    p.add_argument("--on", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--partner", help="the protected partner, checked (default: the holder)")
+    p.add_argument("--note")
 
     p = command(
         deal,

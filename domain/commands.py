@@ -105,10 +105,10 @@ class RecordLoss:
 
 @dataclass(frozen=True)
 class ConsumeEngineerDays:
-    """Draw vendor pre-sales engineer days against a protection."""
+    """Draw vendor pre-sales engineer days against a protection (no partner: the holder's)."""
 
     opportunity: str
-    partner_code: str
+    partner_code: str | None
     days: int
     consumed_on: date
     note: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain import opportunity_events as events
 from domain.explain import EvidenceItem, Rederivation, field_checks, rules_applied, rules_evidence
 from domain.opportunity import Opportunity
 from domain.partner_program import PartnerProgram
@@ -9,7 +10,7 @@ from domain.protection_benefits import benefits_granted
 
 
 def rederive_benefits_grant(
-    recorded: Opportunity.BenefitsGranted, opportunity: Opportunity, program: PartnerProgram
+    recorded: events.BenefitsGranted, opportunity: Opportunity, program: PartnerProgram
 ) -> Rederivation:
     """Benefits go only with a protection in force, to its holder, as much as the rules give."""
     on = recorded.granted_on

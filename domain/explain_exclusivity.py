@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain import opportunity_events as events
 from domain.exclusivity import RegistrationFacts, decide_exclusivity
 from domain.explain import (
     EvidenceItem,
@@ -18,9 +19,7 @@ from domain.partner import Partner
 from domain.partner_program import PartnerProgram
 
 RecordedDecision = (
-    Opportunity.ExclusivityGranted
-    | Opportunity.ExclusivityDenied
-    | Opportunity.RegisteredNonExclusive
+    events.ExclusivityGranted | events.ExclusivityDenied | events.RegisteredNonExclusive
 )
 
 
@@ -35,7 +34,7 @@ def recorded_outcome(recorded: RecordedDecision) -> str:
 def rederive_exclusivity(
     recorded: RecordedDecision,
     opportunity: Opportunity,
-    registration: Opportunity.Registered,
+    registration: events.Registered,
     registrant: Partner,
     program: PartnerProgram,
 ) -> Rederivation:
@@ -88,7 +87,7 @@ def rederive_exclusivity(
 
 
 def registration_evidence(
-    registration: Opportunity.Registered, registrant: Partner, registration_id: str
+    registration: events.Registered, registrant: Partner, registration_id: str
 ) -> EvidenceItem:
     business = "new business" if registration.new_business else "renewal"
     return EvidenceItem(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from domain import opportunity_events as events
 from domain.explain import (
     EvidenceItem,
     Rederivation,
@@ -20,7 +21,7 @@ from domain.pricing import Protection, price_quote
 
 
 def rederive_quote(
-    recorded: Opportunity.QuoteIssued,
+    recorded: events.QuoteIssued,
     opportunity: Opportunity,
     partner: Partner,
     program: PartnerProgram,

@@ -15,6 +15,7 @@ from domain.explain import (
     rules_evidence,
 )
 from domain.partner import Partner
+from domain.partner_events import TierChanged, TierReviewed
 from domain.partner_program import PartnerProgram
 from domain.program import Tier
 from domain.rules import TIER_ORDER, ProgramRules, Standing
@@ -32,7 +33,7 @@ def review_again(
 
 
 def rederive_tier_review(
-    recorded: Partner.TierReviewed, partner: Partner, program: PartnerProgram
+    recorded: TierReviewed, partner: Partner, program: PartnerProgram
 ) -> Rederivation:
     """A review that changed no tier: unchanged, downgrade pending, or held by a plan."""
     on = recorded.reviewed_on
@@ -62,7 +63,7 @@ def rederive_tier_review(
 
 
 def rederive_tier_change(
-    recorded: Partner.TierChanged, partner: Partner, program: PartnerProgram
+    recorded: TierChanged, partner: Partner, program: PartnerProgram
 ) -> Rederivation:
     """Review again, as `Partner.review_tier` did, with the partner as it was just before."""
     on = recorded.reviewed_on

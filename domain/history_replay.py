@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+from domain import opportunity_events as events
 from domain.commands import (
     AwardSpecialization,
     ConsumeEngineerDays,
@@ -85,7 +86,7 @@ class _Translation:
         self.target = target
         self.proposed = replace(proposed, effective_from=proposed_from)
         self.codes: dict[UUID, str] = {}
-        self.opportunities: dict[UUID, Opportunity.Opened] = {}
+        self.opportunities: dict[UUID, events.Opened] = {}
         self.proposal_sent = False
 
     def steps(self, events: list[Any]) -> tuple[list[_Step], set[date]]:
@@ -136,7 +137,7 @@ class _Translation:
     def code(self, partner_id: UUID) -> str:
         return self.codes[UUID(str(partner_id))]
 
-    def opened(self, event: Any) -> Opportunity.Opened:
+    def opened(self, event: Any) -> events.Opened:
         return self.opportunities[UUID(str(event.originator_id))]
 
 

@@ -80,6 +80,18 @@ class QuoteResult:
         return ""
 
 
+@dataclass(frozen=True)
+class EngineerDaysDrawn:
+    """A draw of vendor engineer days, and what the protection has left of its grant."""
+
+    opportunity: str
+    partner_code: str
+    decision_id: UUID
+    days: int
+    days_left: int
+    days_granted: int
+
+
 @dataclass
 class SweepReport:
     certifications_expired: int = 0
@@ -285,18 +297,31 @@ class Ledger(Application[UUID]):
 
         return retry_on_conflict(attempt)
 
-    def consume_engineer_days(self, command: ConsumeEngineerDays) -> None:
-        """Draw vendor pre-sales engineer days against the partner's protection."""
+    def consume_engineer_days(self, command: ConsumeEngineerDays) -> EngineerDaysDrawn:
+        """Draw vendor pre-sales engineer days against the partner's (or the holder's)
+        protection."""
 
-        def attempt() -> None:
-            partner = self.get_partner(command.partner_code)
+        def attempt() -> EngineerDaysDrawn:
+            code = command.partner_code
+            partner_id = self.get_partner(code).id if code is not None else None
             opportunity = self.get_opportunity(command.opportunity)
-            opportunity.consume_engineer_days(
-                partner.id, command.days, command.consumed_on, command.note
+            left = opportunity.consume_engineer_days(
+                partner_id, command.days, command.consumed_on, command.note
             )
             self.save(opportunity)
+            if code is None:
+                holder: Partner = self.repository.get(left.partner_id)
+                code = holder.code
+            return EngineerDaysDrawn(
+                opportunity.reference,
+                code,
+                left.decision_id,
+                command.days,
+                left.engineer_days_left,
+                left.engineer_days,
+            )
 
-        retry_on_conflict(attempt)
+        return retry_on_conflict(attempt)
 
     def record_loss(self, command: RecordLoss) -> None:
         def attempt() -> None:

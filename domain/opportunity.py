@@ -5,13 +5,14 @@ registrants racing for it cannot both be granted protection.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import opportunity_events as events
 from domain.errors import (
     AlreadyHoldsExclusivity,
     BlankReference,
@@ -30,6 +31,12 @@ from domain.exclusivity import (
     decide_exclusivity,
 )
 from domain.identity import event_id, name_based_id
+from domain.opportunity_state import (
+    ActiveProtection,
+    DecisionRecord,
+    Outcome,
+    PreferredRegistration,
+)
 from domain.pricing import Protection, QuotePrice, price_quote
 from domain.program import Specialization, Tier
 from domain.protection_benefits import ProtectionBenefits, benefits_granted, check_consumption
@@ -37,158 +44,25 @@ from domain.qualified_revenue import qualifying_decision
 from domain.rules import ProgramRules
 
 
-@dataclass
-class ActiveProtection:
-    decision_id: UUID
-    partner_id: UUID
-    valid_until: date
-
-
-@dataclass
-class PreferredRegistration:
-    """Pre-sales work registered without exclusivity: preferential conditions until then."""
-
-    decision_id: UUID
-    valid_until: date
-
-
-@dataclass
-class Outcome:
-    won_by: UUID | None
-    amount: Decimal
-    closed_on: date
-    qualified: bool
-
-
-@dataclass
-class DecisionRecord:
-    decision_id: UUID
-    partner_id: UUID
-    granted: bool
-    reason_code: str
-    decided_on: date
-    valid_until: date | None
-
-
 class Opportunity(Aggregate):
     """A customer opportunity that partners register to claim their pre-sales work."""
 
-    class Opened(Aggregate.Created):
-        reference: str
-        end_customer: str
-        specialization: Specialization
-        opened_on: date
-
-    class VendorSalesEngaged(Aggregate.Event):
-        engaged_on: date
-        note: str
-
-    class Registered(Aggregate.Event):
-        partner_id: UUID
-        estimated_value: Decimal
-        expected_close: date
-        presales_evidence: str
-        new_business: bool
-        registered_on: date
-
-    class ExclusivityGranted(Aggregate.Event):
-        partner_id: UUID
-        reason_code: str
-        rules_version: str
-        evidence_event_ids: list[UUID]
-        decided_on: date
-        valid_until: date
-
-    class ExclusivityDenied(Aggregate.Event):
-        partner_id: UUID
-        reason_code: str
-        rules_version: str
-        evidence_event_ids: list[UUID]
-        decided_on: date
-
-    class RegisteredNonExclusive(Aggregate.Event):
-        """Pre-sales work by a partner that is not the area's specialist: preferential
-        conditions until `valid_until`, neither exclusivity nor the best price."""
-
-        partner_id: UUID
-        reason_code: str
-        rules_version: str
-        evidence_event_ids: list[UUID]
-        decided_on: date
-        valid_until: date
-
-    class BenefitsGranted(Aggregate.Event):
-        decision_id: UUID
-        partner_id: UUID
-        presales_engineer_days: int
-        extended_support: bool
-        granted_on: date
-        rules_version: str
-
-    class EngineerDaysConsumed(Aggregate.Event):
-        decision_id: UUID
-        partner_id: UUID
-        days: int
-        consumed_on: date
-        note: str
-
-    class BenefitsEnded(Aggregate.Event):
-        decision_id: UUID
-        partner_id: UUID
-        ended_on: date
-        unused_engineer_days: int
-        reason: str
-
-    class ExclusivityExpired(Aggregate.Event):
-        decision_id: UUID
-        partner_id: UUID
-        expired_on: date
-
-    class ExclusivityReleased(Aggregate.Event):
-        decision_id: UUID
-        partner_id: UUID
-        released_on: date
-        reason: str
-
-    class QuoteIssued(Aggregate.Event):
-        """Version 2 adds the two preferential kinds of quote to `protection`."""
-
-        class_version = 2
-        partner_id: UUID
-        list_price: Decimal
-        tier: Tier
-        tier_discount: Decimal
-        registration_uplift: Decimal
-        net_price: Decimal
-        protection: str
-        decision_id: UUID | None
-        rules_version: str
-        issued_on: date
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, object]) -> None:
-            # Version 1's three kinds of quote mean the same in version 2.
-            return
-
-    class Won(Aggregate.Event):
-        partner_id: UUID
-        amount: Decimal
-        won_on: date
-        qualified: bool
-        decision_id: UUID | None
-
-    class Lost(Aggregate.Event):
-        """Version 2 names who won the deal instead (`lost_to`), when the vendor knows."""
-
-        class_version = 2
-        lost_on: date
-        reason: str
-        lost_to: str | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, object]) -> None:
-            # Losses recorded before version 2 did not say to whom: unknown, not guessed.
-            state["lost_to"] = None
+    # Adopted under their own names: eventsourcing redefines each as Opportunity.<Name> in
+    # this module, the topic every stored opportunity event carries.
+    Opened = events.Opened
+    VendorSalesEngaged = events.VendorSalesEngaged
+    Registered = events.Registered
+    ExclusivityGranted = events.ExclusivityGranted
+    ExclusivityDenied = events.ExclusivityDenied
+    RegisteredNonExclusive = events.RegisteredNonExclusive
+    BenefitsGranted = events.BenefitsGranted
+    EngineerDaysConsumed = events.EngineerDaysConsumed
+    BenefitsEnded = events.BenefitsEnded
+    ExclusivityExpired = events.ExclusivityExpired
+    ExclusivityReleased = events.ExclusivityReleased
+    QuoteIssued = events.QuoteIssued
+    Won = events.Won
+    Lost = events.Lost
 
     @staticmethod
     def create_id(reference: str) -> UUID:
@@ -322,15 +196,17 @@ class Opportunity(Aggregate):
         )
 
     def consume_engineer_days(
-        self, partner_id: UUID, days: int, consumed_on: date, note: str
-    ) -> None:
-        """Draw vendor pre-sales engineer days against the partner's protection."""
+        self, partner_id: UUID | None, days: int, consumed_on: date, note: str
+    ) -> ProtectionBenefits:
+        """Draw engineer days against the partner's protection (None: the holder's); returns
+        the benefits left."""
         self.check_open()
         self.check_not_before_history(consumed_on)
         self.expire_protection(consumed_on)
-        check_consumption(self.benefits, partner_id, days)
-        assert self.benefits is not None  # check_consumption refuses a missing grant
-        self._engineer_days_consumed(self.benefits.decision_id, partner_id, days, consumed_on, note)
+        grant = check_consumption(self.benefits, partner_id, days)
+        self._engineer_days_consumed(grant.decision_id, grant.partner_id, days, consumed_on, note)
+        assert self.benefits is not None  # a draw leaves the grant in force
+        return self.benefits
 
     def _end_benefits(self, on: date, reason: str) -> None:
         benefits = self.benefits

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import partner_events as events
 from domain.errors import (
     BlankIndividualName,
     BlankPartnerName,
     BlankReference,
     CertificationBeforeEnrolment,
-    CertificationEndsBeforeStart,
-    InvalidPartnerCode,
     SpecializationAlreadyHeld,
     SpecializationRequirementsNotMet,
     UnknownCertification,
 )
 from domain.exclusivity import RegistrantFacts
 from domain.identity import event_id
+from domain.partner_checks import check_not_blank, check_partner_code, check_validity_period
+from domain.partner_holdings import (
+    Certification,
+    RevenueCredit,
+    SpecializationHeld,
+    certified_individuals,
+    certified_people,
+    credits_in_window,
+)
 from domain.program import CertificationKind, Specialization, Tier
 from domain.rules import ProgramRules, Standing
 from domain.tier_review import TierReview, review_tier
@@ -41,152 +48,25 @@ from domain.transition_plan import (
 # Partner ids derive from the partner's code, so every process agrees on a partner's id
 # without a lookup table, and a second enrolment of the same code collides in the store.
 PARTNER_NAMESPACE = uuid5(NAMESPACE_URL, "urn:channel-ledger:partner")
-PARTNER_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-
-
-@dataclass(frozen=True)
-class Certification:
-    """A certification held by one named individual at the partner."""
-
-    individual: str
-    kind: CertificationKind
-    specialization: Specialization
-    effective_on: date
-    expires_on: date
-    ended_on: date | None = None  # set when expired or revoked
-
-    def active_on(self, as_of: date) -> bool:
-        last_day = min(self.expires_on, self.ended_on or self.expires_on)
-        return self.effective_on <= as_of < last_day
-
-    def matches(
-        self, individual: str, kind: CertificationKind, specialization: Specialization
-    ) -> bool:
-        return (self.individual, self.kind, self.specialization) == (
-            individual,
-            kind,
-            specialization,
-        )
-
-
-@dataclass(frozen=True)
-class SpecializationHeld:
-    specialization: Specialization
-    contract_reference: str
-    awarded_on: date
-    award_event_id: UUID
-
-
-@dataclass(frozen=True)
-class RevenueCredit:
-    opportunity_id: UUID
-    amount: Decimal
-    won_on: date
-    credit_event_id: UUID
 
 
 class Partner(Aggregate):
     """A managed partner of the program."""
 
-    class Enrolled(Aggregate.Created):
-        code: str
-        name: str
-        legacy_tier: Tier
-        enrolled_on: date
-
-    class CertificationEarned(Aggregate.Event):
-        individual: str
-        kind: CertificationKind
-        specialization: Specialization
-        effective_on: date
-        expires_on: date
-
-    class CertificationExpired(Aggregate.Event):
-        individual: str
-        kind: CertificationKind
-        specialization: Specialization
-        expired_on: date
-
-    class CertificationRevoked(Aggregate.Event):
-        individual: str
-        kind: CertificationKind
-        specialization: Specialization
-        revoked_on: date
-        reason: str
-
-    class SpecializationAwarded(Aggregate.Event):
-        specialization: Specialization
-        contract_reference: str
-        awarded_on: date
-        rules_version: str
-        sales_certified: int
-        technical_certified: int
-
-    class SpecializationWithdrawn(Aggregate.Event):
-        specialization: Specialization
-        withdrawn_on: date
-        reason: str
-        rules_version: str
-
-    class QualifiedRevenueCredited(Aggregate.Event):
-        opportunity_id: UUID
-        amount: Decimal
-        won_on: date
-        decision_id: UUID
-
-    class TierReviewed(Aggregate.Event):
-        """Version 2 says what the review concluded (`outcome`: unchanged, downgrade-pending,
-        held-by-plan) and the floor of the transition plan that ran (`floor_tier`)."""
-
-        class_version = 2
-        reviewed_on: date
-        rules_version: str
-        tier: Tier
-        earned_tier: Tier
-        qualified_revenue: Decimal
-        downgrade_due_on: date | None
-        outcome: str
-        floor_tier: Tier | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, object]) -> None:
-            # Version 1 recorded only reviews that changed nothing or announced a downgrade,
-            # and there were no plans then.
-            pending = state.get("downgrade_due_on") is not None
-            state["outcome"] = "downgrade-pending" if pending else "unchanged"
-            state["floor_tier"] = None
-
-    class TransitionPlanOpened(Aggregate.Event):
-        legacy_tier: Tier
-        earned_tier: Tier
-        floor_tier: Tier
-        opened_on: date
-        due_on: date
-        rules_version: str
-        qualified_revenue_short: Decimal
-        specializations_short: int
-        sales_certified_short: int
-        technical_certified_short: int
-
-    class TransitionPlanMilestoneMet(Aggregate.Event):
-        milestone: str
-        met_on: date
-        rules_version: str
-
-    class TransitionPlanClosed(Aggregate.Event):
-        closed_on: date
-        reason: str
-        tier: Tier
-        rules_version: str
-
-    class TierChanged(Aggregate.Event):
-        from_tier: Tier
-        to_tier: Tier
-        reviewed_on: date
-        rules_version: str
-        qualified_revenue: Decimal
-        evidence_event_ids: list[UUID]
-        specializations_held: list[Specialization]
+    # Adopted under their own names: eventsourcing redefines each as Partner.<Name> in this
+    # module, the topic every stored partner event carries.
+    Enrolled = events.Enrolled
+    CertificationEarned = events.CertificationEarned
+    CertificationExpired = events.CertificationExpired
+    CertificationRevoked = events.CertificationRevoked
+    SpecializationAwarded = events.SpecializationAwarded
+    SpecializationWithdrawn = events.SpecializationWithdrawn
+    QualifiedRevenueCredited = events.QualifiedRevenueCredited
+    TierReviewed = events.TierReviewed
+    TransitionPlanOpened = events.TransitionPlanOpened
+    TransitionPlanMilestoneMet = events.TransitionPlanMilestoneMet
+    TransitionPlanClosed = events.TransitionPlanClosed
+    TierChanged = events.TierChanged
 
     @staticmethod
     def create_id(code: str) -> UUID:
@@ -276,13 +156,7 @@ class Partner(Aggregate):
     def certified_individuals(
         self, specialization: Specialization, kind: CertificationKind, as_of: date
     ) -> int:
-        return len(
-            {
-                c.individual
-                for c in self.active_certifications(as_of)
-                if c.specialization is specialization and c.kind is kind
-            }
-        )
+        return certified_individuals(self.active_certifications(as_of), specialization, kind)
 
     def meets_specialization_requirements(
         self, specialization: Specialization, as_of: date, rules: ProgramRules
@@ -345,13 +219,11 @@ class Partner(Aggregate):
 
     def qualified_revenue(self, as_of: date, rules: ProgramRules) -> tuple[Decimal, list[UUID]]:
         """Qualified revenue in the trailing window, and the credit events behind it."""
-        start = rules.revenue_window_start(as_of)
-        credits = [c for c in self.revenue_credits if start < c.won_on <= as_of]
-        return sum((c.amount for c in credits), Decimal(0)), [c.credit_event_id for c in credits]
+        return credits_in_window(self.revenue_credits, rules.revenue_window_start(as_of), as_of)
 
     def certified_people(self, kind: CertificationKind, as_of: date) -> int:
         """Distinct individuals holding an active certification of this kind, in any area."""
-        return len({c.individual for c in self.active_certifications(as_of) if c.kind is kind})
+        return certified_people(self.active_certifications(as_of), kind)
 
     def standing(self, as_of: date, rules: ProgramRules) -> tuple[Standing, list[UUID]]:
         """What a review measures on `as_of`, and the revenue credit events behind it."""
@@ -575,22 +447,3 @@ class Partner(Aggregate):
                 f"certification effective {effective_on} is before partner {self.code!r} "
                 f"enrolled on {self.enrolled_on}"
             )
-
-
-def check_partner_code(code: str) -> None:
-    if not PARTNER_CODE.match(code):
-        raise InvalidPartnerCode(
-            f"partner code {code!r} must be 2-63 lowercase letters, digits or hyphens"
-        )
-
-
-def check_not_blank(value: str, error: Exception) -> None:
-    if not value.strip():
-        raise error
-
-
-def check_validity_period(effective_on: date, expires_on: date) -> None:
-    if expires_on <= effective_on:
-        raise CertificationEndsBeforeStart(
-            f"expires_on {expires_on} must be after effective_on {effective_on}"
-        )

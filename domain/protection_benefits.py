@@ -32,11 +32,18 @@ def benefits_granted(rules: ProgramRules) -> bool:
     return rules.presales_engineer_days > 0 or rules.extended_support
 
 
-def check_consumption(benefits: ProtectionBenefits | None, partner_id: UUID, days: int) -> None:
-    """Engineer days are drawn only by the protected partner, within what its protection got."""
+def check_consumption(
+    benefits: ProtectionBenefits | None, partner_id: UUID | None, days: int
+) -> ProtectionBenefits:
+    """Engineer days are drawn only by the protected partner (None: whoever that is), within
+    what its protection got; returns the grant they are drawn from."""
     if days < 1:
         raise NonPositiveDays(f"engineer days drawn must be at least 1, not {days}")
-    if benefits is None or benefits.partner_id != partner_id:
+    if benefits is None and partner_id is None:
+        raise NoProtectionBenefits(
+            "no protection in force on the opportunity carries vendor pre-sales engineer days"
+        )
+    if benefits is None or (partner_id is not None and benefits.partner_id != partner_id):
         raise NoProtectionBenefits(
             "vendor pre-sales engineers are reserved to the partner protected on the opportunity"
         )
@@ -45,3 +52,4 @@ def check_consumption(benefits: ProtectionBenefits | None, partner_id: UUID, day
             f"{days} engineer days asked, {benefits.engineer_days_left} left of "
             f"{benefits.engineer_days} granted with the protection"
         )
+    return benefits

@@ -186,6 +186,15 @@ class IssuedQuoteSchema(Schema):
     notice = fields.String(required=True)
 
 
+class EngineerDaysDrawnSchema(Schema):
+    opportunity = fields.String(required=True)
+    partner_code = fields.String(required=True)
+    decision_id = fields.String(required=True)  # the protection the days were drawn against
+    days = fields.Integer(required=True)
+    days_left = fields.Integer(required=True)
+    days_granted = fields.Integer(required=True)
+
+
 class WinSchema(Schema):
     opportunity = fields.String(required=True)
     qualified = fields.Boolean(required=True)

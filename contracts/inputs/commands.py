@@ -22,6 +22,7 @@ from marshmallow import (
 from contracts.inputs.business_dates import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
 from domain.commands import (
     AwardSpecialization,
+    ConsumeEngineerDays,
     EngageVendorSales,
     EnrollPartner,
     IssueQuote,
@@ -34,13 +35,11 @@ from domain.commands import (
 )
 from domain.program import CertificationKind, Specialization, Tier
 
-_code = fields.String(
-    required=True,
-    validate=validate.Regexp(
-        r"^[a-z0-9][a-z0-9-]{1,62}$",
-        error="must be 2-63 lowercase letters, digits or hyphens",
-    ),
+_partner_code_rule = validate.Regexp(
+    r"^[a-z0-9][a-z0-9-]{1,62}$",
+    error="must be 2-63 lowercase letters, digits or hyphens",
 )
+_code = fields.String(required=True, validate=_partner_code_rule)
 
 
 def _business_date() -> fields.Date:
@@ -213,3 +212,34 @@ class RecordLossSchema(_CommandSchema):
     lost_on = _business_date()
     reason = fields.String(required=True, validate=validate.Length(max=500))
     lost_to = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 200))
+
+
+# A protection grants a handful of engineer days: a draw of more than a year's worth is a typo.
+MAX_ENGINEER_DAYS = 365
+
+
+class DrawEngineerDaysSchema(Schema):
+    """A draw of engineer days on an opportunity named apart (the URL's path, the command line)."""
+
+    class Meta:
+        unknown = RAISE
+
+    days = fields.Integer(
+        required=True,
+        validate=validate.Range(
+            min=1, max=MAX_ENGINEER_DAYS, error=f"must be between 1 and {MAX_ENGINEER_DAYS}"
+        ),
+    )
+    consumed_on = _business_date()
+    partner_code = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=_partner_code_rule,
+        metadata={"description": "the protected partner (default: whoever holds the protection)"},
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+def draw_engineer_days(opportunity: str, draw: dict[str, Any]) -> ConsumeEngineerDays:
+    """The command for a draw loaded by DrawEngineerDaysSchema on `opportunity`."""
+    return ConsumeEngineerDays(opportunity=opportunity.strip(), **draw)

@@ -33,6 +33,7 @@ from domain.explain_benefits import rederive_benefits_grant
 from domain.explain_exclusivity import rederive_exclusivity
 from domain.explain_quote import rederive_quote
 from domain.explain_tier_change import rederive_tier_change, rederive_tier_review
+from domain.explain_win import rederive_win
 from domain.ledger import Ledger
 from domain.opportunity import Opportunity
 from domain.partner import Partner
@@ -46,6 +47,7 @@ KINDS: dict[type, str] = {
     Opportunity.RegisteredNonExclusive: "exclusivity decision",
     Opportunity.BenefitsGranted: "benefits grant",
     Opportunity.QuoteIssued: "quote",
+    Opportunity.Won: "win",
     Partner.TierChanged: "tier change",
     Partner.TierReviewed: "tier review",
 }
@@ -112,6 +114,8 @@ def _rederive_opportunity_decision(
         return rederive_quote(recorded, opportunity, partner, history.program())
     if isinstance(recorded, Opportunity.BenefitsGranted):
         return rederive_benefits_grant(recorded, opportunity, history.program())
+    if isinstance(recorded, Opportunity.Won):
+        return rederive_win(recorded, opportunity, history.program())
     registration = history.previous_event(recorded)
     if not isinstance(registration, Opportunity.Registered):
         raise NoHistoryBefore(
@@ -120,6 +124,15 @@ def _rederive_opportunity_decision(
         )
     registrant = history.partner(registration.partner_id)
     return rederive_exclusivity(recorded, opportunity, registration, registrant, history.program())
+
+
+def win_of(ledger: Ledger, reference: str) -> UUID:
+    """The event id of the opportunity's win (`ledger audit explain --win REFERENCE`)."""
+    opportunity_id = Opportunity.create_id(reference.strip())
+    for event in ledger.events.get(opportunity_id):
+        if isinstance(event, Opportunity.Won):
+            return UUID(event_id_of(event))
+    raise UnknownDecision(f"no win of an opportunity {reference!r} in the event store")
 
 
 def find_decision(ledger: Ledger, decision_id: UUID) -> Notification:

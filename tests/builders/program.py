@@ -55,6 +55,12 @@ def current_rules(**changes: Any) -> ProgramRules:
     return _rules_from(CURRENT_RULES_FILE, **changes)
 
 
+def with_silver(rules: ProgramRules, version: str, **changes: Any) -> ProgramRules:
+    """`rules` under another version, Silver's terms changed (e.g. min_qualified_revenue)."""
+    tiers = tuple(replace(t, **changes) if t.tier is Tier.SILVER else t for t in rules.tiers)
+    return replace(rules, version=version, tiers=tiers)
+
+
 def _rules_from(path: Path, **changes: Any) -> ProgramRules:
     rules = ProgramRules.from_document(json.loads(path.read_text(encoding="utf-8")))
     return replace(rules, **changes)

@@ -8,7 +8,7 @@ import pytest
 from api.app import close_app, create_app
 from contracts.inputs.rules_schema import DEFAULT_RULES_FILE
 from infra.store.event_store import open_ledger
-from tests.builders.api_world import make_tokens
+from tests.builders.api_world import PROTECTED, bearer_for, make_tokens, record_program
 from tests.builders.pipeline import publish_and_project, stored_count
 
 pytestmark = pytest.mark.kafka
@@ -28,17 +28,22 @@ DEAL = {
 
 
 @pytest.fixture
-def api(settings):
+def http(settings):
+    """POST a JSON body to a path of the API with one of the test tokens."""
     tokens, secrets = make_tokens()
     app = create_app(settings, tokens)
     client = app.test_client()
 
-    def post(command, body, who="manager"):
-        headers = {"Authorization": f"Bearer {secrets[who]}"}
-        return client.post(f"/commands/{command}", json=body, headers=headers)
+    def post(path, body, who="manager"):
+        return client.post(path, json=body, headers=bearer_for(secrets, who))
 
     yield post
     close_app(app)
+
+
+@pytest.fixture
+def api(http):
+    return lambda command, body, who="manager": http(f"/commands/{command}", body, who)
 
 
 def test_a_channel_manager_records_the_program_through_the_api(api, settings):
@@ -114,17 +119,8 @@ def test_only_channel_managers_send_commands(api, settings, who):
 
 
 @pytest.fixture
-def simulations(settings):
-    tokens, secrets = make_tokens()
-    app = create_app(settings, tokens)
-    client = app.test_client()
-
-    def post(body, who="manager"):
-        headers = {"Authorization": f"Bearer {secrets[who]}"}
-        return client.post("/simulations", json=body, headers=headers)
-
-    yield post
-    close_app(app)
+def simulations(http):
+    return lambda body, who="manager": http("/simulations", body, who)
 
 
 def test_a_channel_manager_simulates_the_rules_in_force_and_sees_no_difference(
@@ -197,3 +193,85 @@ def test_tiers_at_risk_and_plans_are_served_each_partner_seeing_only_its_own(api
         ("bigcorp", "gold", "silver"),
     }
     assert [p["partner"] for p in own] == ["antemeta"]
+
+
+@pytest.fixture
+def draws(http, settings):
+    """antemeta holds the protection on acme-backup-2011 (5 engineer days) from 2011-01-10."""
+    ledger = open_ledger(settings)
+    try:
+        _, decisions = record_program(ledger)
+    finally:
+        ledger.close()
+
+    def draw(body, reference=PROTECTED, who="manager"):
+        return http(f"/opportunities/{reference}/engineer-days", body, who)
+
+    draw.decisions = decisions
+    return draw
+
+
+def test_ops_and_channel_managers_draw_engineer_days_against_the_protection(draws):
+    by_ops = draws({"days": 2, "consumed_on": "2011-01-20", "note": "workshop"}, who="ops")
+    assert by_ops.status_code == 201
+    assert by_ops.get_json() == {
+        "opportunity": PROTECTED,
+        "partner_code": "antemeta",
+        "decision_id": draws.decisions[f"antemeta@{PROTECTED}"],
+        "days": 2,
+        "days_left": 3,
+        "days_granted": 5,
+    }
+    by_manager = draws({"days": 3, "consumed_on": "2011-01-21", "partner_code": "antemeta"})
+    assert (by_manager.status_code, by_manager.get_json()["days_left"]) == (201, 0)
+
+
+@pytest.mark.parametrize(
+    ("body", "reference", "status", "named"),
+    [
+        ({"days": 1, "consumed_on": "2011-01-20"}, "no-such-deal", 404, "no opportunity"),
+        ({"days": 6, "consumed_on": "2011-01-20"}, PROTECTED, 409, "engineer-days-within-grant"),
+        ({"days": 0, "consumed_on": "2011-01-20"}, PROTECTED, 422, "days"),
+        ({"days": -3, "consumed_on": "2011-01-20"}, PROTECTED, 422, "days"),
+        ({"days": 1, "consumed_on": "2011-02-30"}, PROTECTED, 422, "consumed_on"),
+        ({"days": 1}, PROTECTED, 422, "consumed_on"),
+        (
+            {"days": 1, "consumed_on": "2011-01-20", "partner_code": "bigcorp"},
+            PROTECTED,
+            409,
+            "benefits-only-under-protection",
+        ),
+        # The protection lapsed on 2011-04-10, and its benefits with it.
+        (
+            {"days": 1, "consumed_on": "2011-05-01"},
+            PROTECTED,
+            409,
+            "benefits-only-under-protection",
+        ),
+    ],
+)
+def test_a_refused_draw_is_a_problem_naming_it_and_writes_nothing(
+    draws, settings, body, reference, status, named
+):
+    before = stored_count(settings)
+
+    response = draws(body, reference=reference)
+
+    assert (response.status_code, response.mimetype) == (status, "application/problem+json")
+    problem = response.get_json()
+    if status == 422:
+        assert named in {p["name"] for p in problem["invalid-params"]}
+    elif status == 409:
+        assert problem["rule"] == named
+    else:
+        assert named in problem["detail"]
+    assert stored_count(settings) == before
+
+
+@pytest.mark.parametrize("who", ["auditor", "antemeta"])
+def test_only_ops_and_channel_managers_draw_engineer_days(draws, settings, who):
+    before = stored_count(settings)
+
+    response = draws({"days": 1, "consumed_on": "2011-01-20"}, who=who)
+
+    assert (response.status_code, stored_count(settings)) == (403, before)

@@ -17,19 +17,22 @@ import shutil
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 import waitress
 
 from api.app import close_app, create_app
+from infra.roles import Role
 from infra.scenario.seed import run_seed_scenario
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
 from infra.store.urls import sqlalchemy_url
+from infra.tokens import StaticTokens, TokenRecord, digest
 from projections.database import open_projection_db
 from projections.models.exclusivity_decisions import expiring_registrations
+from projections.models.tier_reviews import tiers_at_risk
 from tests.builders.api_world import make_tokens
 from tests.builders.pipeline import publish_and_project
 from tests.fixtures import required
@@ -38,7 +41,9 @@ from tests.fixtures.seed_golden import Folded, fold, most_contested, stored_even
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
-SEED_DAYS = 120  # four months of the program: enough decisions for a chart
+# A year and a week: decisions for a chart, and the first tier reviews after the transition
+# (2011-11-01), which announce downgrades and find tiers held by transition plans.
+SEED_DAYS = 372
 
 
 def chromium_path() -> str:
@@ -87,8 +92,19 @@ def from_events(seeded) -> Folded:
 
 
 @pytest.fixture(scope="module")
-def tokens():
-    return make_tokens()
+def tokens(projections):
+    """A token per role, and one for a partner whose tier is at risk (`at-risk-partner`)."""
+    found, secrets = make_tokens()
+    at_risk = tiers_at_risk(projections)[0].partner
+    secrets = {**secrets, "at-risk-partner": "secret-at-risk-partner-token"}
+    record = TokenRecord(
+        "tok-at-risk",
+        digest(secrets["at-risk-partner"]),
+        Role.PARTNER,
+        at_risk,
+        datetime(2011, 1, 1, tzinfo=UTC),
+    )
+    return StaticTokens([*found.records(), record]), secrets
 
 
 @pytest.fixture(scope="module")
@@ -214,6 +230,38 @@ def test_an_opportunity_page_lists_its_decision_history(page, base_url, tokens, 
     assert cell_texts(page, "#decisions .outcome") == [d["outcome"] for d in history]
     assert cell_texts(page, "#decisions .reason") == [d["reason"] for d in history]
     assert page.locator("#quotes tr.quote").count() == from_events.quotes[reference]
+
+
+def served(page, base_url: str, token: str, path: str) -> Any:
+    response = page.request.get(base_url + path, headers={"Authorization": f"Bearer {token}"})
+    assert response.ok, response.status
+    return response.json()
+
+
+def test_the_tiers_at_risk_panel_lists_what_the_api_serves(page, base_url, tokens):
+    sign_in(page, base_url, tokens[1]["ops"])
+
+    at_risk = served(page, base_url, tokens[1]["ops"], "/tiers-at-risk")
+    assert {r["outcome"] for r in at_risk} == {"downgrade-pending", "held-by-plan"}
+    columns = ("partner", "tier", "earned_tier", "outcome", "reviewed_on")
+    columns += ("downgrade_due_on", "floor_tier")
+    shown = [
+        [row.locator("." + name.replace("_", "-")).inner_text() for name in columns]
+        for row in page.locator("#tiers-at-risk tbody tr[data-partner]").all()
+    ]
+    assert shown == [[r[name] or "-" for name in columns] for r in at_risk]
+
+
+def test_a_partner_sees_only_its_own_tier_at_risk_and_never_the_panel(page, base_url, tokens):
+    (own,) = served(page, base_url, tokens[1]["at-risk-partner"], "/tiers-at-risk")
+    everyone = served(page, base_url, tokens[1]["ops"], "/tiers-at-risk")
+    assert own in everyone
+    assert len(everyone) > 1
+
+    sign_in(page, base_url, tokens[1]["at-risk-partner"])
+
+    assert "may not see the dashboard" in page.inner_text("#login-error")
+    assert page.locator("#tiers-at-risk").count() == 0
 
 
 def test_a_partner_token_is_refused_and_gets_no_session(page, base_url, tokens):

@@ -5,6 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from infra.store.urls import sqlalchemy_url
+from projections.database import open_projection_db
+from projections.models.benefits import benefits_totals
 from tests.builders.pipeline import stored_count
 
 pytestmark = pytest.mark.kafka
@@ -283,3 +286,59 @@ def test_simulating_from_a_date_that_is_not_one_is_refused(protected_deal):
 
     assert code == 2
     assert "from" in err
+
+
+def draw_days(ledger_cli, *argv: str) -> tuple[int, str, str]:
+    return ledger_cli("deal", "draw-days", *argv)
+
+
+def test_the_holder_draws_engineer_days_and_the_projection_counts_them(protected_deal, settings):
+    code, out, _ = draw_days(protected_deal, "acme-backup", "2", "--on", "2010-12-10")
+    assert code == 0
+    assert "2 engineer days drawn on acme-backup by antemeta: 3 of 5 left" in out
+
+    code, out, _ = draw_days(
+        protected_deal, "acme-backup", "3", "--on", "2010-12-11", "--partner", "antemeta", "--json"
+    )
+    assert code == 0
+    (drawn,) = json.loads(out)
+    assert (drawn["partner_code"], drawn["days_left"], drawn["days_granted"]) == ("antemeta", 0, 5)
+
+    protected_deal("relay", "--once")
+    protected_deal("project", "--once")
+    engine = open_projection_db(sqlalchemy_url(settings.projections_url))
+    try:
+        with engine.connect() as connection:
+            totals = benefits_totals(connection)
+    finally:
+        engine.dispose()
+    assert (totals.grants, totals.engineer_days, totals.engineer_days_used) == (1, 5, 5)
+
+
+@pytest.mark.parametrize(
+    ("argv", "exit_code", "message"),
+    [
+        (["no-such-deal", "1", "--on", "2010-12-10"], 1, "no opportunity 'no-such-deal'"),
+        (["acme-backup", "6", "--on", "2010-12-10"], 1, "6 engineer days asked, 5 left of 5"),
+        (["acme-backup", "0", "--on", "2010-12-10"], 2, "days: must be between 1 and 365"),
+        (["acme-backup", "-2", "--on", "2010-12-10"], 2, "days: must be between 1 and 365"),
+        (["acme-backup", "two", "--on", "2010-12-10"], 2, "days: Not a valid integer."),
+        (["acme-backup", "1", "--on", "2010-12-32"], 2, "consumed_on: Not a valid date."),
+        (
+            ["acme-backup", "1", "--on", "2010-12-10", "--partner", "rival"],
+            1,
+            "reserved to the partner protected on the opportunity",
+        ),
+        # The protection lapsed on 2011-03-01, and its benefits with it.
+        (["acme-backup", "1", "--on", "2011-03-02"], 1, "no protection in force"),
+    ],
+)
+def test_a_refused_draw_names_the_problem_and_writes_nothing(
+    protected_deal, settings, argv, exit_code, message
+):
+    before = stored_count(settings)
+
+    code, _, err = draw_days(protected_deal, *argv)
+
+    assert (code, stored_count(settings)) == (exit_code, before)
+    assert message in err

@@ -6,8 +6,10 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from eventsourcing.utils import get_topic
 
 from domain.identity import event_id
+from domain.opportunity import Opportunity
 from domain.partner import Partner
 from domain.pricing import Protection
 from infra.audit.explain import DECISION_TOPICS, event_id_of_notification, explain, notifications
@@ -150,6 +152,71 @@ def test_a_tier_change_recorded_without_the_revenue_for_it_is_a_disagreement(rec
     assert "to_tier" in document["disagreements"]
 
 
+def test_a_win_is_explained_by_its_opportunity_and_agrees_on_its_qualified_flag(recorded):
+    code, out, _ = recorded("audit", "explain", "--win", PROTECTED)
+    assert code == 0
+    assert "opportunity.won" in out
+    assert out.rstrip().endswith("agrees: yes (rules 2010.1)")
+    code, document = explained_win(recorded, PROTECTED)
+    assert (code, document["kind"], document["recorded"]["qualified"]) == (0, "win", True)
+    assert document["rederived"]["decision_id"] == document["recorded"]["decision_id"]
+
+
+def explained_win(cli, reference: str) -> tuple[int, dict]:
+    code, out, _ = cli("audit", "explain", "--win", reference, "--json")
+    return code, json.loads(out)[0]
+
+
+def test_a_win_recorded_as_qualified_against_the_rule_is_a_disagreement(recorded, settings):
+    ledger = open_ledger(settings)
+    try:
+        # The renewal was denied: its win cannot qualify, whatever the record says.
+        opportunity = ledger.get_opportunity(RENEWAL)
+        denial = opportunity.decisions[0].decision_id
+        partner_id = opportunity.decisions[0].partner_id
+        opportunity._won(partner_id, Decimal(1000), date(2011, 3, 1), True, denial)
+        ledger.save(opportunity)
+    finally:
+        ledger.close()
+    code, document = explained_win(recorded, RENEWAL)
+    assert code == 1
+    assert document["disagreements"] == ["qualified", "decision_id"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--win", LAPSING], f"win: no win of an opportunity {LAPSING!r}"),
+        ([], "give either an event id or --win REFERENCE"),
+    ],
+)
+def test_explaining_a_win_that_is_not_there_is_refused(recorded, argv, message):
+    code, out, err = recorded("audit", "explain", *argv)
+    assert (code, out) == (2, "")
+    assert message in err
+
+
+def explained_seed_scenario(tmp_path, topics: list[str]) -> list:
+    """The seed scenario recorded on SQLite (no broker needed), each event of `topics` explained."""
+    ledger = open_ledger(Settings.from_env({"LEDGER_DATA_DIR": str(tmp_path)}))
+    try:
+        run_seed_scenario(ledger)
+        return [
+            explain(ledger, UUID(event_id_of_notification(n)))
+            for n in notifications(ledger, topics)
+        ]
+    finally:
+        ledger.close()
+
+
+def test_every_win_of_the_seed_scenario_re_derives_its_qualified_flag_and_agrees(tmp_path):
+    wins = explained_seed_scenario(tmp_path, [get_topic(Opportunity.Won)])
+    qualified = [w for w in wins if w.rederivation.checks[0].recorded]
+    # Both kinds are there: wins on the winner's own registration, and wins that are not.
+    assert 0 < len(qualified) < len(wins)
+    assert [(w.decision_id, w.rederivation.disagreements) for w in wins if not w.agrees] == []
+
+
 @pytest.mark.parametrize(
     ("given", "message"),
     [
@@ -175,22 +242,15 @@ def test_an_id_that_names_no_decision_is_refused_naming_the_problem(recorded, gi
 
 @pytest.mark.slow
 def test_every_decision_of_the_seed_scenario_re_derives_and_agrees(tmp_path):
-    # The whole seed scenario (15 months, over 1,200 decisions) on SQLite; no broker needed.
-    ledger = open_ledger(Settings.from_env({"LEDGER_DATA_DIR": str(tmp_path)}))
-    try:
-        run_seed_scenario(ledger)
-        found = [
-            explain(ledger, UUID(event_id_of_notification(n)))
-            for n in notifications(ledger, DECISION_TOPICS)
-        ]
-    finally:
-        ledger.close()
+    # The whole seed scenario: 15 months, over 1,200 decisions.
+    found = explained_seed_scenario(tmp_path, DECISION_TOPICS)
     assert {d.kind for d in found} == {
         "exclusivity decision",
         "quote",
         "tier change",
         "tier review",
         "benefits grant",
+        "win",
     }
     assert {d.event_type for d in found} >= {"opportunity.registered-non-exclusive"}
     assert [(d.decision_id, d.rederivation.disagreements) for d in found if not d.agrees] == []

@@ -131,3 +131,28 @@ def test_the_registration_names_the_grant_as_its_decision_not_the_benefits_after
     assert str(result.decision_id) == str(
         event_id(granted.originator_id, granted.originator_version)
     )
+
+
+def test_a_draw_that_names_no_partner_is_taken_from_the_holders_grant():
+    ledger = protected_deal()
+
+    drawn = ledger.consume_engineer_days(ConsumeEngineerDays(OPP, None, 2, LATER, ""))
+
+    assert (drawn.partner_code, drawn.days, drawn.days_left, drawn.days_granted) == (
+        "antemeta",
+        2,
+        RULES.presales_engineer_days - 2,
+        RULES.presales_engineer_days,
+    )
+    assert drawn.decision_id == ledger.get_opportunity(OPP).protection.decision_id
+
+
+def test_a_draw_on_an_opportunity_without_protection_says_none_is_in_force():
+    ledger = in_memory_ledger(RULES)
+    enroll(ledger, "reseller", Tier.SILVER)
+    ledger.register_deal(deal_registration("reseller"))  # preferential conditions, no protection
+    before = stored_count(ledger)
+
+    with pytest.raises(NoProtectionBenefits, match="no protection in force"):
+        ledger.consume_engineer_days(ConsumeEngineerDays(OPP, None, 1, LATER, ""))
+    assert stored_count(ledger) == before
