@@ -71,3 +71,11 @@ def test_the_projector_client_id_is_kafka_pythons_default_unless_named():
     assert Settings.from_env({}).kafka_client_id is None
     named = Settings.from_env({"LEDGER_KAFKA_CLIENT_ID": "projector-eu-1"})
     assert named.kafka_client_id == "projector-eu-1"
+
+
+def test_the_api_reads_bodies_up_to_one_mebibyte_unless_told_otherwise():
+    assert Settings.from_env({}).api_max_body_bytes == 1024 * 1024
+    assert Settings.from_env({"LEDGER_API_MAX_BODY_BYTES": "4096"}).api_max_body_bytes == 4096
+    for bad in ("1MB", "0", "-5"):
+        with pytest.raises(SettingsError, match="LEDGER_API_MAX_BODY_BYTES"):
+            Settings.from_env({"LEDGER_API_MAX_BODY_BYTES": bad})
