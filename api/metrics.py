@@ -10,11 +10,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from flask import Blueprint, Flask, Response, current_app, request
 
 from api.access import allow, public
 from api.backends import backends
+from infra.ops.exposition import exposition
 from infra.ops.metrics import ledger_registry
 from infra.ops.pipeline_status import PipelineProbe
 from infra.roles import Role
@@ -32,8 +32,10 @@ def metrics_blueprint(settings: Settings) -> Blueprint:
     @access
     def metrics() -> Response:
         registry = ledger_registry(pipeline_probe().status)
-        response = Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+        body, content_type = exposition(registry, request.headers.get("Accept"))
+        response = Response(body, content_type=content_type)
         response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Accept")  # the body's format depends on it
         return response
 
     return blp

@@ -96,8 +96,9 @@ def test_a_drained_pipeline_has_no_lag_and_counts_decisions_by_outcome(settings,
 
     samples = scrape(settings)
 
-    assert value(samples, "ledger_events_stored") == len(stored_positions(ledger)) == published
-    assert value(samples, "ledger_events_published") == published
+    stored = value(samples, "ledger_events_stored_total")
+    assert stored == len(stored_positions(ledger)) == published
+    assert value(samples, "ledger_events_published_total") == published
     assert value(samples, "ledger_relay_lag_events") == 0
     assert value(samples, "ledger_kafka_up") == 1
     lags = lag_by_partition(samples)
@@ -107,7 +108,8 @@ def test_a_drained_pipeline_has_no_lag_and_counts_decisions_by_outcome(settings,
     for count in projection_query(settings, views.decision_counts):
         by_outcome[count.outcome] += count.count
     decisions = {
-        dict(labels)["outcome"]: n for labels, n in samples["ledger_exclusivity_decisions"].items()
+        dict(labels)["outcome"]: n
+        for labels, n in samples["ledger_exclusivity_decisions_total"].items()
     }
     assert decisions == by_outcome == {"granted": 2, "denied": 1}
 
@@ -122,8 +124,9 @@ def test_lags_count_events_not_yet_published_and_messages_not_yet_projected(sett
 
     samples = scrape(settings)
 
-    assert value(samples, "ledger_events_stored") == len(stored_positions(ledger)) == first + 5
-    assert value(samples, "ledger_events_published") == first + 3
+    stored = value(samples, "ledger_events_stored_total")
+    assert stored == len(stored_positions(ledger)) == first + 5
+    assert value(samples, "ledger_events_published_total") == first + 3
     assert value(samples, "ledger_relay_lag_events") == 2
     lags = lag_by_partition(samples)
     partner_topic = f"{settings.topic_prefix}.partner"
