@@ -1,4 +1,5 @@
-"""`GET /metrics` tells what the stores and Kafka say: stored, published, lag, dead letters.
+"""`GET /metrics` tells what the stores and Kafka say: stored, published, lag, dead letters;
+and how long the API took to answer, per route, in the format the scraper asks for.
 
 The pipeline is moved by hand (relay, project, record more) so each number is known from the
 stores themselves, then read back through a scrape.
@@ -8,6 +9,10 @@ from collections import Counter
 
 import pytest
 from kafka import KafkaProducer
+from prometheus_client.core import Metric
+from prometheus_client.openmetrics.parser import (
+    text_string_to_metric_families as openmetrics_families,
+)
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import close_app, create_app
@@ -25,6 +30,15 @@ from tests.builders.scenario import enrol_partners, stored_positions
 pytestmark = pytest.mark.kafka
 
 Samples = dict[str, dict[tuple[tuple[str, str], ...], float]]
+
+
+@pytest.fixture
+def api(settings):
+    """A client of the real API on the test's stores, and the ops token's header."""
+    tokens, secrets = make_tokens()
+    app = create_app(settings, tokens)
+    yield app.test_client(), bearer_for(secrets, "ops")
+    close_app(app)
 
 
 def scrape(settings: Settings) -> Samples:
@@ -151,3 +165,77 @@ def test_a_poison_message_shows_as_a_dead_letter(settings, ledger):
     assert value(samples, "ledger_dead_letters_total") == 1
     assert len(projection_query(settings, views.dead_letters)) == 1
     assert set(lag_by_partition(samples).values()) == {0}
+
+
+def families(response) -> dict[str, Metric]:
+    """The scrape's metric families, parsed in the format its content type names."""
+    body = response.get_data(as_text=True)
+    parse = (
+        openmetrics_families
+        if response.content_type.startswith("application/openmetrics-text")
+        else text_string_to_metric_families
+    )
+    return {family.name: family for family in parse(body)}
+
+
+def latency_samples(scraped: dict[str, Metric]) -> dict[tuple[str, str, str], dict[str, float]]:
+    """(route, method, status) -> sample name (with `le` for buckets) -> value."""
+    histogram = scraped["ledger_http_request_duration_seconds"]
+    assert histogram.type == "histogram"
+    found: dict[tuple[str, str, str], dict[str, float]] = {}
+    for sample in histogram.samples:
+        labels = dict(sample.labels)
+        le = labels.pop("le", None)
+        key = (labels["route"], labels["method"], labels["status"])
+        name = sample.name if le is None else f"{sample.name}{{le={le}}}"
+        found.setdefault(key, {})[name] = sample.value
+    return found
+
+
+def test_each_request_is_timed_under_its_route_template_method_and_status(api):
+    client, ops = api
+    assert client.get("/partners/nosuchpartner", headers=ops).status_code == 404
+    assert client.get("/partners/another-one", headers=ops).status_code == 404
+    assert client.get("/partners").status_code == 401  # answered by the access check
+    assert client.get("/no/such/page", headers=ops).status_code == 404
+
+    latencies = latency_samples(families(client.get("/metrics", headers=ops)))
+
+    # The route as declared, never the path asked for: one series for every partner code.
+    partner = latencies[("/partners/{code}", "GET", "404")]
+    assert partner["ledger_http_request_duration_seconds_count"] == 2
+    assert partner["ledger_http_request_duration_seconds_bucket{le=+Inf}"] == 2
+    assert sum(name.endswith("_bucket{le=0.005}") for name in partner) == 1  # default buckets
+    assert latencies[("/partners", "GET", "401")]["ledger_http_request_duration_seconds_count"] == 1
+    assert latencies[("unmatched", "GET", "404")]["ledger_http_request_duration_seconds_count"] == 1
+    assert not any("nosuchpartner" in route or "/no/" in route for route, _, _ in latencies)
+
+
+def test_the_scrape_says_which_format_it_is_in(api):
+    client, ops = api
+    plain = client.get("/metrics", headers=ops)
+    assert plain.content_type == "text/plain; version=0.0.4; charset=utf-8"
+    assert plain.headers["Vary"] == "Accept"
+    # The text format 0.0.4 spells the counter `_total` in its TYPE line and its sample too.
+    assert "# TYPE ledger_events_stored_total counter\n" in plain.get_data(as_text=True)
+    assert families(plain)["ledger_events_stored"].type == "counter"
+
+    accept = "application/openmetrics-text; version=1.0.0,text/plain;q=0.5"
+    asked = client.get("/metrics", headers={**ops, "Accept": accept})
+    assert asked.content_type.startswith("application/openmetrics-text; version=1.0.0")
+    assert asked.get_data(as_text=True).endswith("# EOF\n")
+    scraped = families(asked)
+    # OpenMetrics names a counter's family without `_total` and its samples with it.
+    stored = scraped["ledger_events_stored"]
+    assert stored.type == "counter"
+    assert [sample.name for sample in stored.samples] == ["ledger_events_stored_total"]
+    assert scraped["ledger_event_store_up"].type == "gauge"
+
+
+def test_the_api_process_reports_its_own_metrics(api):
+    client, ops = api
+    scraped = families(client.get("/metrics", headers=ops))
+    assert scraped["process_cpu_seconds"].type == "counter"
+    assert scraped["process_start_time_seconds"].type == "gauge"
+    assert "process_resident_memory_bytes" in scraped
+    assert scraped["python_info"].type == "gauge"
