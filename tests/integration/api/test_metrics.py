@@ -26,6 +26,13 @@ from projections import program_queries as views
 from projections.database import open_projection_db
 from tests.builders.api_world import bearer_for, make_tokens, record_program
 from tests.builders.scenario import enrol_partners, stored_positions
+from tests.fixtures.promtool import (
+    OPENMETRICS,
+    TEXT_FORMAT,
+    check_openmetrics,
+    check_text_format,
+    promtool,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -239,3 +246,24 @@ def test_the_api_process_reports_its_own_metrics(api):
     assert scraped["process_start_time_seconds"].type == "gauge"
     assert "process_resident_memory_bytes" in scraped
     assert scraped["python_info"].type == "gauge"
+
+
+def test_promtool_finds_nothing_to_say_about_either_format(settings, ledger, api, tmp_path):
+    promtool()  # skips (or fails, under LEDGER_REQUIRE_PROMTOOL=1) before recording anything
+    record_program(ledger)
+    relay_all(settings, ledger)
+    project_all(settings)
+    client, ops = api
+    client.get("/partners/antemeta", headers=ops)  # so the histogram has series
+
+    plain = client.get("/metrics", headers={**ops, "Accept": TEXT_FORMAT})
+    assert plain.content_type.startswith("text/plain")
+    # Every family present: the counters with labels, the consumer lag, the histogram.
+    present = set(families(plain))
+    assert {"ledger_exclusivity_decisions", "ledger_consumer_lag", "process_cpu_seconds"} <= present
+    assert "ledger_http_request_duration_seconds" in present
+    check_text_format(plain.get_data())
+
+    openmetrics = client.get("/metrics", headers={**ops, "Accept": OPENMETRICS})
+    assert openmetrics.content_type.startswith("application/openmetrics-text")
+    check_openmetrics(openmetrics.get_data(), tmp_path)
