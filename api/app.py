@@ -23,7 +23,7 @@ from api.command_views import command_blueprint
 from api.dashboard import dashboard_blueprint
 from api.deal_views import deal_blueprint
 from api.health import health_blueprint
-from api.metrics import close_probe, metrics_blueprint
+from api.metrics import close_probe, install_request_metrics, metrics_blueprint
 from api.operations_views import operations_blueprint
 from api.partner_views import partner_blueprint
 from api.problems import PROBLEM_JSON, from_http_exception, register_problem_handlers
@@ -82,6 +82,8 @@ def create_app(
     settings: Settings, tokens: TokenSource, extra_blueprints: Sequence[Blueprint] = ()
 ) -> Flask:
     app = Flask(__name__)
+    # First of the request hooks, so answers given by later ones (401, 403) are timed too.
+    install_request_metrics(app)
     app.config.update(OPENAPI)
     app.extensions[EXTENSION] = Backends(settings)
     api = LedgerApi(app)

@@ -4,7 +4,8 @@ A small stdlib HTTP server on its own thread: ``/healthz`` answers while the pro
 ``/readyz`` answers 200 only while every loop has made progress (a batch sent, a poll
 returned, even an empty one) within the last ``stale_after_s`` seconds, so a loop that has not
 started yet, is stuck on an unreachable broker, or has stopped is reported not ready;
-``/metrics`` shows each loop's heartbeat to Prometheus. It serves on loopback unless told
+``/metrics`` shows each loop's heartbeat and the process's own metrics to Prometheus (in the
+format the scraper's Accept header asks for). It serves on loopback unless told
 otherwise (a container's scraper needs ``LEDGER_HEALTH_HOST=0.0.0.0``).
 """
 
@@ -17,9 +18,10 @@ from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from infra.ops.exposition import exposition, process_registry
 
 SHUTDOWN_POLL_S = 0.1  # how soon the server notices it is asked to stop
 
@@ -31,22 +33,30 @@ class Heartbeat:
         self.name = name
         self.iterations = 0
         self._last: float | None = None
+        self._last_unix: float | None = None
         self._stopped = False
 
     def beat(self) -> None:
         # Plain assignments: atomic under the GIL, and a reader seeing a value one beat old
-        # changes nothing.
+        # changes nothing. Two clocks: readiness measures age on the monotonic one (a wall
+        # clock set back or forward must not make a loop stale or fresh), while Prometheus
+        # is told the wall-clock time, which it can compare with its own.
         self._last = time.monotonic()
+        self._last_unix = time.time()
         self.iterations += 1
 
     def stop(self) -> None:
         self._stopped = True
 
-    def seconds_since_progress(self) -> float | None:
+    def last_progress_unix(self) -> float | None:
+        """When the loop last made progress, in Unix seconds (None before its first)."""
+        return self._last_unix
+
+    def _seconds_since_progress(self) -> float | None:
         return None if self._last is None else time.monotonic() - self._last
 
     def fresh(self, stale_after_s: float) -> bool:
-        age = self.seconds_since_progress()
+        age = self._seconds_since_progress()
         return not self._stopped and age is not None and age <= stale_after_s
 
 
@@ -56,7 +66,7 @@ class HealthServer:
     ) -> None:
         self.heartbeats = list(heartbeats)
         self.stale_after_s = stale_after_s
-        self.registry = CollectorRegistry(auto_describe=False)
+        self.registry = process_registry()
         self.registry.register(_HeartbeatCollector(self.heartbeats))
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
@@ -98,15 +108,20 @@ def _handler_for(health: HealthServer) -> type[BaseHTTPRequestHandler]:
                 body = {"status": "ready" if ready else "not ready", "checks": checks}
                 self._send(200 if ready else 503, "application/json", json.dumps(body).encode())
             elif self.path == "/metrics":
-                self._send(200, CONTENT_TYPE_LATEST, generate_latest(health.registry))
+                metrics, content_type = exposition(health.registry, self.headers.get("Accept"))
+                self._send(200, content_type, metrics, vary="Accept")
             else:
                 self._send(404, "application/json", json.dumps({"status": "not found"}).encode())
 
-        def _send(self, status: int, content_type: str, body: bytes) -> None:
+        def _send(
+            self, status: int, content_type: str, body: bytes, vary: str | None = None
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
+            if vary is not None:
+                self.send_header("Vary", vary)
             self.end_headers()
             self.wfile.write(body)
 
@@ -121,18 +136,20 @@ class _HeartbeatCollector(Collector):
         self.heartbeats = heartbeats
 
     def collect(self) -> Iterator[Metric]:
-        age = GaugeMetricFamily(
-            "ledger_loop_seconds_since_progress",
-            "seconds since the loop last made progress (absent before its first)",
+        # A timestamp rather than an age, as Prometheus advises: it stays true between
+        # scrapes, and `time() - ledger_loop_last_progress_timestamp_seconds` gives the age.
+        last_progress = GaugeMetricFamily(
+            "ledger_loop_last_progress_timestamp_seconds",
+            "Unix time at which the loop last made progress (absent before its first)",
             labels=["loop"],
         )
         iterations = CounterMetricFamily(
-            "ledger_loop_iterations", "batches sent or polls returned", labels=["loop"]
+            "ledger_loop_iterations_total", "batches sent or polls returned", labels=["loop"]
         )
         for beat in self.heartbeats:
-            seconds = beat.seconds_since_progress()
-            if seconds is not None:
-                age.add_metric([beat.name], seconds)
+            at = beat.last_progress_unix()
+            if at is not None:
+                last_progress.add_metric([beat.name], at)
             iterations.add_metric([beat.name], beat.iterations)
-        yield age
+        yield last_progress
         yield iterations

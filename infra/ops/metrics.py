@@ -5,6 +5,12 @@ numbers are the stores' own (what the checkpoint, the stored positions and the p
 tables say), so they are right after a restart and cost the hot paths nothing. Each source
 has an ``_up`` gauge; a source that is down leaves its metrics out instead of failing the
 scrape.
+
+Numbers that only grow (events stored and published, decisions, dead letters) are counters,
+named ``..._total`` as Prometheus asks, so ``rate()`` and ``increase()`` apply to them (a
+rebuilt projection starts them again from zero, which Prometheus reads as a counter reset);
+lags, positions and ``_up`` are gauges. ``CounterMetricFamily`` takes the ``_total`` name and
+writes each exposition format's own spelling of it.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from infra.ops.exposition import process_registry
 from infra.ops.pipeline_status import PipelineStatus
 
 
@@ -42,11 +49,11 @@ def _publication(status: PipelineStatus) -> Iterator[Metric]:
     publication = status.publication
     if publication is None:
         return
-    yield GaugeMetricFamily(
-        "ledger_events_stored", "events in the event store", value=publication.stored
+    yield CounterMetricFamily(
+        "ledger_events_stored_total", "events in the event store", value=publication.stored
     )
-    yield GaugeMetricFamily(
-        "ledger_events_published",
+    yield CounterMetricFamily(
+        "ledger_events_published_total",
         "events Kafka acknowledged (the relay's checkpoint)",
         value=publication.published,
     )
@@ -70,12 +77,14 @@ def _publication(status: PipelineStatus) -> Iterator[Metric]:
 def _projections(status: PipelineStatus) -> Iterator[Metric]:
     if status.counts is not None:
         yield CounterMetricFamily(
-            "ledger_dead_letters",
+            "ledger_dead_letters_total",
             "messages the projector could not decode and set aside",
             value=status.counts.dead_letters,
         )
-        decisions = GaugeMetricFamily(
-            "ledger_exclusivity_decisions", "exclusivity decisions taken", labels=["outcome"]
+        decisions = CounterMetricFamily(
+            "ledger_exclusivity_decisions_total",
+            "exclusivity decisions taken",
+            labels=["outcome"],
         )
         for outcome, count in status.counts.decisions_by_outcome.items():
             decisions.add_metric([outcome], count)
@@ -92,7 +101,8 @@ def _projections(status: PipelineStatus) -> Iterator[Metric]:
 
 
 def ledger_registry(read_status: Callable[[], PipelineStatus]) -> CollectorRegistry:
-    """A registry of the ledger's metrics only (not the scraping process's own)."""
-    registry = CollectorRegistry(auto_describe=False)
+    """A registry of the ledger's metrics and the serving process's own (see
+    ``infra.ops.exposition``); the caller may add its own, such as request latencies."""
+    registry = process_registry()
     registry.register(LedgerCollector(read_status))
     return registry

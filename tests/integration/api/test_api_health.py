@@ -85,7 +85,7 @@ def test_a_scrape_while_kafka_is_down_reports_it_and_the_rest(tmp_path, client_f
     assert samples["ledger_kafka_up"].value == 0
     assert "ledger_consumer_lag" not in samples
     assert samples["ledger_event_store_up"].value == 1
-    assert samples["ledger_events_stored"].value == 0
+    assert samples["ledger_events_stored_total"].value == 0
     assert samples["ledger_dead_letters_total"].value == 0
 
 

@@ -1,4 +1,5 @@
-"""`GET /metrics` tells what the stores and Kafka say: stored, published, lag, dead letters.
+"""`GET /metrics` tells what the stores and Kafka say: stored, published, lag, dead letters;
+and how long the API took to answer, per route, in the format the scraper asks for.
 
 The pipeline is moved by hand (relay, project, record more) so each number is known from the
 stores themselves, then read back through a scrape.
@@ -8,6 +9,10 @@ from collections import Counter
 
 import pytest
 from kafka import KafkaProducer
+from prometheus_client.core import Metric
+from prometheus_client.openmetrics.parser import (
+    text_string_to_metric_families as openmetrics_families,
+)
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import close_app, create_app
@@ -22,10 +27,26 @@ from projections.models.dead_letters import dead_letters
 from projections.models.exclusivity_decisions import decision_counts
 from tests.builders.api_world import bearer_for, make_tokens, record_program
 from tests.builders.scenario import enrol_partners, stored_positions
+from tests.fixtures.promtool import (
+    OPENMETRICS,
+    TEXT_FORMAT,
+    check_openmetrics,
+    check_text_format,
+    promtool,
+)
 
 pytestmark = pytest.mark.kafka
 
 Samples = dict[str, dict[tuple[tuple[str, str], ...], float]]
+
+
+@pytest.fixture
+def api(settings):
+    """A client of the real API on the test's stores, and the ops token's header."""
+    tokens, secrets = make_tokens()
+    app = create_app(settings, tokens)
+    yield app.test_client(), bearer_for(secrets, "ops")
+    close_app(app)
 
 
 def scrape(settings: Settings) -> Samples:
@@ -97,8 +118,9 @@ def test_a_drained_pipeline_has_no_lag_and_counts_decisions_by_outcome(settings,
 
     samples = scrape(settings)
 
-    assert value(samples, "ledger_events_stored") == len(stored_positions(ledger)) == published
-    assert value(samples, "ledger_events_published") == published
+    stored = value(samples, "ledger_events_stored_total")
+    assert stored == len(stored_positions(ledger)) == published
+    assert value(samples, "ledger_events_published_total") == published
     assert value(samples, "ledger_relay_lag_events") == 0
     assert value(samples, "ledger_kafka_up") == 1
     lags = lag_by_partition(samples)
@@ -108,7 +130,8 @@ def test_a_drained_pipeline_has_no_lag_and_counts_decisions_by_outcome(settings,
     for count in projection_query(settings, decision_counts):
         by_outcome[count.outcome] += count.count
     decisions = {
-        dict(labels)["outcome"]: n for labels, n in samples["ledger_exclusivity_decisions"].items()
+        dict(labels)["outcome"]: n
+        for labels, n in samples["ledger_exclusivity_decisions_total"].items()
     }
     assert decisions == by_outcome == {"granted": 2, "denied": 1}
 
@@ -123,8 +146,9 @@ def test_lags_count_events_not_yet_published_and_messages_not_yet_projected(sett
 
     samples = scrape(settings)
 
-    assert value(samples, "ledger_events_stored") == len(stored_positions(ledger)) == first + 5
-    assert value(samples, "ledger_events_published") == first + 3
+    stored = value(samples, "ledger_events_stored_total")
+    assert stored == len(stored_positions(ledger)) == first + 5
+    assert value(samples, "ledger_events_published_total") == first + 3
     assert value(samples, "ledger_relay_lag_events") == 2
     lags = lag_by_partition(samples)
     partner_topic = f"{settings.topic_prefix}.partner"
@@ -149,3 +173,98 @@ def test_a_poison_message_shows_as_a_dead_letter(settings, ledger):
     assert value(samples, "ledger_dead_letters_total") == 1
     assert len(projection_query(settings, dead_letters)) == 1
     assert set(lag_by_partition(samples).values()) == {0}
+
+
+def families(response) -> dict[str, Metric]:
+    """The scrape's metric families, parsed in the format its content type names."""
+    body = response.get_data(as_text=True)
+    parse = (
+        openmetrics_families
+        if response.content_type.startswith("application/openmetrics-text")
+        else text_string_to_metric_families
+    )
+    return {family.name: family for family in parse(body)}
+
+
+def latency_samples(scraped: dict[str, Metric]) -> dict[tuple[str, str, str], dict[str, float]]:
+    """(route, method, status) -> sample name (with `le` for buckets) -> value."""
+    histogram = scraped["ledger_http_request_duration_seconds"]
+    assert histogram.type == "histogram"
+    found: dict[tuple[str, str, str], dict[str, float]] = {}
+    for sample in histogram.samples:
+        labels = dict(sample.labels)
+        le = labels.pop("le", None)
+        key = (labels["route"], labels["method"], labels["status"])
+        name = sample.name if le is None else f"{sample.name}{{le={le}}}"
+        found.setdefault(key, {})[name] = sample.value
+    return found
+
+
+def test_each_request_is_timed_under_its_route_template_method_and_status(api):
+    client, ops = api
+    assert client.get("/partners/nosuchpartner", headers=ops).status_code == 404
+    assert client.get("/partners/another-one", headers=ops).status_code == 404
+    assert client.get("/partners").status_code == 401  # answered by the access check
+    assert client.get("/no/such/page", headers=ops).status_code == 404
+
+    latencies = latency_samples(families(client.get("/metrics", headers=ops)))
+
+    # The route as declared, never the path asked for: one series for every partner code.
+    partner = latencies[("/partners/{code}", "GET", "404")]
+    assert partner["ledger_http_request_duration_seconds_count"] == 2
+    assert partner["ledger_http_request_duration_seconds_bucket{le=+Inf}"] == 2
+    assert sum(name.endswith("_bucket{le=0.005}") for name in partner) == 1  # default buckets
+    assert latencies[("/partners", "GET", "401")]["ledger_http_request_duration_seconds_count"] == 1
+    assert latencies[("unmatched", "GET", "404")]["ledger_http_request_duration_seconds_count"] == 1
+    assert not any("nosuchpartner" in route or "/no/" in route for route, _, _ in latencies)
+
+
+def test_the_scrape_says_which_format_it_is_in(api):
+    client, ops = api
+    plain = client.get("/metrics", headers=ops)
+    assert plain.content_type == "text/plain; version=0.0.4; charset=utf-8"
+    assert plain.headers["Vary"] == "Accept"
+    # The text format 0.0.4 spells the counter `_total` in its TYPE line and its sample too.
+    assert "# TYPE ledger_events_stored_total counter\n" in plain.get_data(as_text=True)
+    assert families(plain)["ledger_events_stored"].type == "counter"
+
+    accept = "application/openmetrics-text; version=1.0.0,text/plain;q=0.5"
+    asked = client.get("/metrics", headers={**ops, "Accept": accept})
+    assert asked.content_type.startswith("application/openmetrics-text; version=1.0.0")
+    assert asked.get_data(as_text=True).endswith("# EOF\n")
+    scraped = families(asked)
+    # OpenMetrics names a counter's family without `_total` and its samples with it.
+    stored = scraped["ledger_events_stored"]
+    assert stored.type == "counter"
+    assert [sample.name for sample in stored.samples] == ["ledger_events_stored_total"]
+    assert scraped["ledger_event_store_up"].type == "gauge"
+
+
+def test_the_api_process_reports_its_own_metrics(api):
+    client, ops = api
+    scraped = families(client.get("/metrics", headers=ops))
+    assert scraped["process_cpu_seconds"].type == "counter"
+    assert scraped["process_start_time_seconds"].type == "gauge"
+    assert "process_resident_memory_bytes" in scraped
+    assert scraped["python_info"].type == "gauge"
+
+
+def test_promtool_finds_nothing_to_say_about_either_format(settings, ledger, api, tmp_path):
+    promtool()  # skips (or fails, under LEDGER_REQUIRE_PROMTOOL=1) before recording anything
+    record_program(ledger)
+    relay_all(settings, ledger)
+    project_all(settings)
+    client, ops = api
+    client.get("/partners/antemeta", headers=ops)  # so the histogram has series
+
+    plain = client.get("/metrics", headers={**ops, "Accept": TEXT_FORMAT})
+    assert plain.content_type.startswith("text/plain")
+    # Every family present: the counters with labels, the consumer lag, the histogram.
+    present = set(families(plain))
+    assert {"ledger_exclusivity_decisions", "ledger_consumer_lag", "process_cpu_seconds"} <= present
+    assert "ledger_http_request_duration_seconds" in present
+    check_text_format(plain.get_data())
+
+    openmetrics = client.get("/metrics", headers={**ops, "Accept": OPENMETRICS})
+    assert openmetrics.content_type.startswith("application/openmetrics-text")
+    check_openmetrics(openmetrics.get_data(), tmp_path)

@@ -14,6 +14,13 @@ import pytest
 
 from infra.store.event_store import open_ledger
 from tests.builders.scenario import enrol_partners
+from tests.fixtures.promtool import (
+    OPENMETRICS,
+    TEXT_FORMAT,
+    check_openmetrics,
+    check_text_format,
+    promtool,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -46,18 +53,34 @@ def wait_until_ready(port: int, timeout_s: float = 60.0) -> dict:
     raise AssertionError(f"not ready within {timeout_s}s: {body}")
 
 
-@pytest.mark.parametrize(("command", "loop"), [("relay", "relay"), ("project", "projector")])
-def test_a_running_process_is_live_then_ready_and_stops_on_sigterm(env, settings, command, loop):
-    ledger = open_ledger(settings)
-    enrol_partners(ledger, 2)
-    ledger.close()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", command, "--health-port", "0"],
+def start(env: dict[str, str], *command: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli.main", *command, "--health-port", "0"],
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def scrape(port: int, accept: str) -> tuple[str, bytes]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers={"Accept": accept})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.headers["Content-Type"], response.read()
+
+
+@pytest.mark.parametrize(("command", "loop"), [("relay", "relay"), ("project", "projector")])
+def test_a_running_process_is_live_then_ready_and_stops_on_sigterm(env, settings, command, loop):
+    ledger = open_ledger(settings)
+    enrol_partners(ledger, 2)
+    ledger.close()
+    process = start(env, command)
     try:
         port = health_port(process)
         assert get(port, "/healthz")[0] == 200
@@ -72,6 +95,26 @@ def test_a_running_process_is_live_then_ready_and_stops_on_sigterm(env, settings
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def test_promtool_finds_nothing_to_say_about_a_running_process_metrics(env, settings, tmp_path):
+    promtool()  # skips (or fails, under LEDGER_REQUIRE_PROMTOOL=1) before starting anything
+    process = start(env, "up")
+    try:
+        port = health_port(process)
+        wait_until_ready(port)
+
+        content_type, body = scrape(port, TEXT_FORMAT)
+        assert content_type.startswith("text/plain; version=0.0.4")
+        assert b"ledger_loop_last_progress_timestamp_seconds{" in body
+        assert b"process_start_time_seconds " in body
+        check_text_format(body)
+
+        content_type, body = scrape(port, OPENMETRICS)
+        assert content_type.startswith("application/openmetrics-text; version=1.0.0")
+        check_openmetrics(body, tmp_path)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        stop(process)

@@ -7,6 +7,11 @@ import urllib.error
 import urllib.request
 
 import pytest
+from prometheus_client.core import Metric
+from prometheus_client.openmetrics.parser import (
+    text_string_to_metric_families as openmetrics_families,
+)
+from prometheus_client.parser import text_string_to_metric_families
 
 from infra.ops.health_server import HealthServer, Heartbeat
 from infra.ops.monitored_loops import beating
@@ -92,17 +97,72 @@ def test_a_failing_step_stops_the_heartbeat(served):
     assert get(server, "/readyz")[0] == 503
 
 
+def scrape(server: HealthServer, accept: str | None = None) -> tuple[str, dict[str, Metric]]:
+    """The content type and the metric families of one scrape, parsed in the format served."""
+    host, port = server.address
+    request = urllib.request.Request(f"http://{host}:{port}/metrics")
+    if accept is not None:
+        request.add_header("Accept", accept)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        content_type = response.headers["Content-Type"]
+        assert response.headers["Vary"] == "Accept"
+        body = response.read().decode()
+    parse = (
+        openmetrics_families
+        if content_type.startswith("application/openmetrics-text")
+        else text_string_to_metric_families
+    )
+    return content_type, {family.name: family for family in parse(body)}
+
+
+def samples(family: Metric) -> dict[tuple[str, str], float]:
+    return {(sample.name, sample.labels.get("loop", "")): sample.value for sample in family.samples}
+
+
 def test_metrics_show_each_loops_heartbeat(served):
     relay = Heartbeat("relay")
     server = served([relay, Heartbeat("projector")])
+    before = time.time()
     relay.beat()
     relay.beat()
-    status, body = get(server, "/metrics")
-    assert status == 200
-    assert 'ledger_loop_iterations_total{loop="relay"} 2.0' in body
-    assert 'ledger_loop_iterations_total{loop="projector"} 0.0' in body
-    assert 'ledger_loop_seconds_since_progress{loop="relay"}' in body
-    assert 'ledger_loop_seconds_since_progress{loop="projector"}' not in body
+    after = time.time()
+
+    _, families = scrape(server)
+
+    iterations = families["ledger_loop_iterations"]
+    assert iterations.type == "counter"
+    assert samples(iterations) == {
+        ("ledger_loop_iterations_total", "relay"): 2,
+        ("ledger_loop_iterations_total", "projector"): 0,
+    }
+    last_progress = families["ledger_loop_last_progress_timestamp_seconds"]
+    assert last_progress.type == "gauge"
+    # A wall-clock timestamp of the last beat, and none for a loop that has not made progress.
+    ((name, loop), at), *others = samples(last_progress).items()
+    assert (name, loop, others) == ("ledger_loop_last_progress_timestamp_seconds", "relay", [])
+    assert before <= at <= after
+
+
+def test_metrics_include_the_process_own(served):
+    _, families = scrape(served([Heartbeat("relay")]))
+    assert families["python_info"].type == "gauge"
+    assert families["process_start_time_seconds"].type == "gauge"
+    assert families["process_cpu_seconds"].type == "counter"
+    assert "process_resident_memory_bytes" in families
+
+
+def test_metrics_are_prometheus_text_unless_openmetrics_is_asked_for(served):
+    server = served([Heartbeat("relay")])
+    assert scrape(server)[0] == "text/plain; version=0.0.4; charset=utf-8"
+    assert scrape(server, "text/plain")[0] == "text/plain; version=0.0.4; charset=utf-8"
+    content_type, families = scrape(
+        server, "application/openmetrics-text;version=1.0.0,text/plain;q=0.5"
+    )
+    assert content_type.startswith("application/openmetrics-text; version=1.0.0")
+    # OpenMetrics names a counter's family without `_total` and its sample with it.
+    assert samples(families["ledger_loop_iterations"]) == {
+        ("ledger_loop_iterations_total", "relay"): 0
+    }
 
 
 def test_unknown_paths_are_not_found(served):
