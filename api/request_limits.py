@@ -1,5 +1,5 @@
 """What the API refuses before a view sees the request: bodies too large, not JSON, or JSON
-the parser cannot take.
+the parser cannot take (the dashboard's forms are held to the size limit only).
 
 Checked before access control, so an oversized body is refused from its headers alone, whoever
 sends it. A body is parsed here once to be sure it can be: Python's JSON parser raises
@@ -16,6 +16,8 @@ from flask import Flask, Response, request
 from api.problems import problem
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# Pages whose forms a browser posts (the dashboard's sign-in): held to the size limit only.
+FORM_BLUEPRINTS = frozenset({"dashboard"})
 
 
 def install_request_limits(app: Flask, max_body_bytes: int) -> None:
@@ -35,6 +37,8 @@ def install_request_limits(app: Flask, max_body_bytes: int) -> None:
                 f"the body is {length} bytes; the limit is {max_body_bytes} "
                 "(LEDGER_API_MAX_BODY_BYTES)",
             )
+        if request.blueprint in FORM_BLUEPRINTS:
+            return None
         if not length and not request.headers.get("Transfer-Encoding"):
             return None  # no body: the view's schema names what is missing
         if not request.is_json:

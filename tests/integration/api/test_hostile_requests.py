@@ -99,3 +99,17 @@ def test_the_served_api_refuses_an_oversized_body_from_its_headers_alone(limited
         server.close()
         thread.join(timeout=10)
         close_app(app)
+
+
+def test_the_dashboard_sign_in_form_is_not_refused_as_not_json(limited) -> None:
+    """A browser posts the sign-in as a form: only the size limit applies to it."""
+    tokens, secrets = make_tokens()
+    app = create_app(limited, tokens)
+    try:
+        client = app.test_client()
+        signed_in = client.post("/dashboard/login", data={"token": secrets["ops"]})
+        assert signed_in.status_code in (302, 303)
+        oversized = client.post("/dashboard/login", data={"token": "x" * (2 * LIMIT)})
+        assert oversized.status_code == 413
+    finally:
+        close_app(app)
