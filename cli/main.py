@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from cli import api, audit, deal, demo, partner, pipeline, reports, rules, sweep, tokens
 from cli.errors import EXIT_INVALID_INPUT, EXIT_RULE_BROKEN, EXIT_UNAVAILABLE, InvalidInput
@@ -74,10 +75,35 @@ def unavailable_exit_code(error: Exception) -> int | None:
     return None
 
 
+DISTRIBUTION = "channel-ledger"
+
+
+class InstalledVersion(argparse.Action):
+    """`--version`: the installed distribution's version, looked up only when asked for.
+
+    argparse's own "version" action wants the string while the parser is built, which would
+    make every start-up, `--help` included, read the installed metadata.
+    """
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the installed version")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            installed = version(DISTRIBUTION)
+        except PackageNotFoundError:
+            parser.exit(EXIT_UNAVAILABLE, f"error: {DISTRIBUTION} is not installed\n")
+        print(f"ledger {installed}")  # on stdout, as argparse's own version action does
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ledger", description="Channel Ledger: the partner program's event-sourced ledger."
     )
+    parser.add_argument("--version", action=InstalledVersion)
     commands = parser.add_subparsers(dest="command", required=True)
     for noun in NOUNS:
         noun.declare(commands)
