@@ -1,6 +1,8 @@
 """The partner program through the `ledger` command line, Kafka and the projections."""
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -239,6 +241,15 @@ def test_invalid_rules_file_is_rejected_naming_the_field(ledger_cli, tmp_path, s
 
 def test_simulating_the_default_rules_on_the_recorded_history_changes_nothing(protected_deal):
     code, out, _ = protected_deal("rules", "simulate", "domain/default_rules.json")
+
+    assert code == 0
+    assert "2010.2 from 2010-11-01: 0 partners would differ" in out
+
+
+def test_simulate_dash_reads_the_proposal_from_stdin(protected_deal, monkeypatch):
+    piped = Path("domain/default_rules.json").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(piped), encoding="utf-8"))
+    code, out, _ = protected_deal("rules", "simulate", "-")
 
     assert code == 0
     assert "2010.2 from 2010-11-01: 0 partners would differ" in out
