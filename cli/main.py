@@ -12,13 +12,29 @@ from collections.abc import Sequence
 from typing import Any
 
 from cli import api, audit, deal, demo, partner, pipeline, reports, rules, sweep, tokens
-from cli.errors import EXIT_INVALID_INPUT, EXIT_RULE_BROKEN, EXIT_UNAVAILABLE, InvalidInput
+from cli.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_INVALID_INPUT,
+    EXIT_RULE_BROKEN,
+    EXIT_UNAVAILABLE,
+    InvalidInput,
+)
 
 # In the order `ledger --help` lists them.
 NOUNS = (partner, pipeline, rules, deal, reports, sweep, audit, tokens, api, demo)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C is the user's choice, not a failure to report with a traceback. What the
+        # command had committed stays; the relay and projector resume from their checkpoints.
+        print("ledger: interrupted (Ctrl-C)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     from domain.errors import DomainError
     from infra.settings import Settings, SettingsError

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import signal
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
@@ -130,6 +131,9 @@ def _serve(connection: Connection, settings: Settings, partition_counts: dict[st
     """The child: answer "next" requests until told to stop or the relay goes away."""
     from infra.store.event_store import open_ledger  # noqa: PLC0415 - imported in the child only
 
+    # A terminal's Ctrl-C reaches the whole process group: the relay decides when its encoder
+    # stops (it sends "stop" or goes away), so the child does not die mid-answer on its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         ledger = open_ledger(settings)
         encoder = BatchEncoder(
