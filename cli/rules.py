@@ -27,8 +27,7 @@ def publish(args: argparse.Namespace, settings: Settings) -> int:
 def simulate_rules(args: argparse.Namespace, settings: Settings) -> int:
     """Replay the recorded history under a proposed rule set; nothing is recorded anywhere."""
     from cli.renderers import render_simulation
-    from cli.support import parse_date
-    from infra.output import to_json
+    from cli.support import parse_date, to_json_object
     from infra.store.event_store import open_ledger
     from projections.simulation import simulate
 
@@ -39,7 +38,7 @@ def simulate_rules(args: argparse.Namespace, settings: Settings) -> int:
         found = simulate(ledger, rules, proposed_from)
     finally:
         ledger.close()
-    print(to_json([found]) if args.json else render_simulation(found))
+    print(to_json_object(found) if args.json else render_simulation(found))
     return 0
 
 

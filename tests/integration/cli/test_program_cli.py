@@ -130,7 +130,7 @@ def test_decision_history_is_projected_from_kafka(protected_deal):
 
     code, out, _ = protected_deal("deal", "history", "acme-backup", "--json")
     assert code == 0
-    (history,) = json.loads(out)
+    history = json.loads(out)
     decisions = history["decisions"]
     assert [(d["partner"], d["outcome"], d["reason_code"]) for d in decisions] == [
         ("antemeta", "granted", "granted-first-qualified-registrant"),
@@ -145,7 +145,7 @@ def test_partner_status_shows_specializations_and_protections(protected_deal):
     protected_deal("relay", "--once")
     protected_deal("project", "--once")
     _, out, _ = protected_deal("partner", "status", "antemeta", "--as-of", "2011-01-01", "--json")
-    (status,) = json.loads(out)
+    status = json.loads(out)
     assert status["specializations"] == ["data-protection"]
     assert status["protected_opportunities"] == 1
     assert status["in_transition"] is True
@@ -167,7 +167,15 @@ def test_win_by_the_holder_counts_as_qualified_revenue(protected_deal):
     protected_deal("relay", "--once")
     protected_deal("project", "--once")
     _, out, _ = protected_deal("partner", "status", "antemeta", "--as-of", "2011-06-01", "--json")
-    assert json.loads(out)[0]["qualified_revenue"] == "110000.00"
+    assert json.loads(out)["qualified_revenue"] == "110000.00"
+
+
+def test_sweep_json_is_one_report_object(protected_deal):
+    code, out, _ = protected_deal("sweep", "--as-of", "2011-03-02", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["protections_expired"] == 1  # the grant was valid until 2011-03-01
+    assert set(report) >= {"certifications_expired", "tier_reviews", "tier_changes"}
 
 
 def test_expiring_registrations_are_listed(protected_deal):
@@ -269,7 +277,7 @@ def test_simulation_of_changed_rules_reports_per_partner_and_records_nothing(
     code, out, _ = protected_deal("rules", "simulate", str(path), "--json")
 
     assert code == 0
-    (found,) = json.loads(out)
+    found = json.loads(out)
     assert found["rules_version"] == "2010.2-no-benefits"
     assert found["diff"] == []  # benefits change no tier, grant, revenue or margin
     assert found["totals_today"]["grants"] == found["totals_simulated"]["grants"] == 1
@@ -312,7 +320,7 @@ def test_the_holder_draws_engineer_days_and_the_projection_counts_them(protected
         protected_deal, "acme-backup", "3", "--on", "2010-12-11", "--partner", "antemeta", "--json"
     )
     assert code == 0
-    (drawn,) = json.loads(out)
+    drawn = json.loads(out)
     assert (drawn["partner_code"], drawn["days_left"], drawn["days_granted"]) == ("antemeta", 0, 5)
 
     protected_deal("relay", "--once")
