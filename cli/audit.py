@@ -20,8 +20,8 @@ SHOWN_DIFFERENCES = 20
 
 
 def audit_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.support import to_json_object
     from infra.audit.replay import ReplayTargetNotEmpty, replay
-    from infra.output import to_json
     from infra.store.urls import redact
 
     target = args.into or default_target(settings)
@@ -30,7 +30,7 @@ def audit_replay(args: argparse.Namespace, settings: Settings) -> int:
     except ReplayTargetNotEmpty as error:
         raise InvalidInput(f"into: {error}") from None
     if args.json:
-        print(to_json([replace(result, target=redact(result.target))]))
+        print(to_json_object(replace(result, target=redact(result.target))))
     else:
         print(f"replay: {result.events} events projected from offset zero into {redact(target)}")
         print(describe(result.differences))
@@ -67,13 +67,14 @@ def describe(differences: list[Any]) -> str:
 
 
 def audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.support import to_json_object
     from infra.audit.verify import verify
-    from infra.output import Progress, table, to_json
+    from infra.output import Progress, table
 
     with Progress("verify: records read") as shown:
         result = verify(settings, on_progress=shown)
     if args.json:
-        print(to_json([verification_document(result)]))
+        print(to_json_object(verification_document(result)))
     elif result.ok:
         print(
             f"verify: the chain holds: {result.events} events, {result.seals} seals, "
@@ -102,9 +103,9 @@ def verification_document(result: Verification) -> dict[str, Any]:
 
 
 def audit_explain(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.support import to_json_object
     from infra.audit.explain import NoHistoryBefore, UnknownDecision, explain, win_of
     from infra.audit.explain_output import explanation_document, render_explanation
-    from infra.output import to_json
     from infra.store.event_store import open_ledger
 
     if (args.id is None) == (args.win is None):
@@ -121,7 +122,10 @@ def audit_explain(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_RULE_BROKEN
     finally:
         ledger.close()
-    print(to_json([explanation_document(found)]) if args.json else render_explanation(found))
+    if args.json:
+        print(to_json_object(explanation_document(found)))
+    else:
+        print(render_explanation(found))
     return 0 if found.agrees else EXIT_RULE_BROKEN
 
 

@@ -136,7 +136,6 @@ def win(args: argparse.Namespace, settings: Settings) -> int:
 def draw_days(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import today_or, validated
     from contracts.inputs.commands import DrawEngineerDaysSchema, draw_engineer_days
-    from infra.output import to_json
     from infra.store.event_store import open_ledger
 
     draw = validated(
@@ -150,7 +149,9 @@ def draw_days(args: argparse.Namespace, settings: Settings) -> int:
     )
     drawn = open_ledger(settings).consume_engineer_days(draw_engineer_days(args.opportunity, draw))
     if args.json:
-        print(to_json([drawn]))
+        from cli.support import to_json_object
+
+        print(to_json_object(drawn))
         return 0
     print(
         f"{drawn.days} engineer days drawn on {drawn.opportunity} by {drawn.partner_code}: "
@@ -181,8 +182,7 @@ def lose(args: argparse.Namespace, settings: Settings) -> int:
 def history(args: argparse.Namespace, settings: Settings) -> int:
     from cli.reading import answering_from
     from cli.renderers import render_decisions, render_quotes
-    from cli.support import optional_date
-    from infra.output import to_json
+    from cli.support import optional_date, to_json_object
     from projections.models.exclusivity_decisions import decision_history
     from projections.models.quotes import quotes_for
 
@@ -196,7 +196,7 @@ def history(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_RULE_BROKEN
     if args.json:
         found = {"decisions": [vars(d) for d in decisions], "quotes": [vars(q) for q in quotes]}
-        print(to_json([found]))
+        print(to_json_object(found))
         return 0
     print(render_decisions(decisions))
     if quotes:

@@ -101,7 +101,6 @@ def specialize(args: argparse.Namespace, settings: Settings) -> int:
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import parse_date
-    from infra.output import to_json
 
     if args.as_of:
         return status_as_of(args, settings, parse_date("as-of", args.as_of))
@@ -110,7 +109,7 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
     if args.code and not views:
         print(f"error: no partner {args.code!r} in the partner_status projection", file=sys.stderr)
         return EXIT_RULE_BROKEN
-    print(to_json(views) if args.json else render_statuses(views, today))
+    print(json_statuses(args.code, views) if args.json else render_statuses(views, today))
     return 0
 
 
@@ -118,7 +117,6 @@ def status_as_of(args: argparse.Namespace, settings: Settings, as_of: date) -> i
     """Partner status from history as of a business date (see infra.audit.as_of)."""
     from domain.partner import Partner
     from infra.audit.as_of import HistoryAsOf
-    from infra.output import to_json
     from projections.partner_statuses import partner_statuses
 
     history = HistoryAsOf(settings, as_of)
@@ -128,10 +126,21 @@ def status_as_of(args: argparse.Namespace, settings: Settings, as_of: date) -> i
         print(f"error: no partner {args.code!r} in the event store", file=sys.stderr)
         return EXIT_RULE_BROKEN
     if args.json:
-        print(to_json(views))
+        print(json_statuses(args.code, views))
     else:
         print(render_statuses(views, as_of) if views else f"no partners enrolled as of {as_of}")
     return 0
+
+
+def json_statuses(code: str | None, views: list[Any]) -> str:
+    """`--json`: the list a query gives, or, asked about one CODE, that partner's object (null
+    when the partner was not enrolled yet on an --as-of date)."""
+    from cli.support import to_json_object
+    from infra.output import to_json
+
+    if code is None:
+        return to_json(views)
+    return to_json_object(views[0]) if views else "null"
 
 
 def read_statuses(

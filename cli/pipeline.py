@@ -81,9 +81,19 @@ def up(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_until_signalled(loops: list[Callable[[threading.Event], None]]) -> None:
-    """Run each loop in a thread until SIGINT or SIGTERM; a loop that fails stops the others."""
+    """Run each loop in a thread until SIGINT or SIGTERM; a loop that fails stops the others.
+
+    Both signals stop the loops cleanly; SIGINT (Ctrl-C) then ends as KeyboardInterrupt, so the
+    command exits 130 as a Ctrl-C'd command does, while SIGTERM (the service manager's stop)
+    exits 0.
+    """
     stop = threading.Event()
     errors: list[BaseException] = []
+    received: list[int] = []
+
+    def on_signal(signum: int, _: object) -> None:
+        received.append(signum)
+        stop.set()
 
     def guarded(loop: Callable[[threading.Event], None]) -> None:
         try:
@@ -93,7 +103,7 @@ def run_until_signalled(loops: list[Callable[[threading.Event], None]]) -> None:
             stop.set()
 
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, on_signal)
     threads = [threading.Thread(target=guarded, args=(loop,), daemon=True) for loop in loops]
     for thread in threads:
         thread.start()
@@ -103,6 +113,8 @@ def run_until_signalled(loops: list[Callable[[threading.Event], None]]) -> None:
         thread.join()
     if errors:
         raise errors[0]
+    if signal.SIGINT in received:
+        raise KeyboardInterrupt
 
 
 def declare(commands: Any) -> None:

@@ -41,3 +41,17 @@ def optional_date(field: str, raw: str | None) -> date | None:
 def today_or(raw: str | None) -> str:
     """Business dates default to today, read here at the edge and never in the domain."""
     return raw or date.today().isoformat()
+
+
+def to_json_object(item: Any) -> str:
+    """`--json` for an answer about exactly one thing: an object, where a list query gives a list.
+
+    Rendered by infra.output.to_json, the one place that knows how dataclasses, dates and
+    decimals become JSON, so both shapes always agree on every field.
+    """
+    import json
+
+    from infra.output import to_json
+
+    (document,) = json.loads(to_json([item]))
+    return json.dumps(document, indent=2)

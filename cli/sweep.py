@@ -12,12 +12,11 @@ if TYPE_CHECKING:
 
 
 def sweep(args: argparse.Namespace, settings: Settings) -> int:
-    from cli.support import parse_date
-    from infra.output import to_json
+    from cli.support import parse_date, to_json_object
     from infra.store.event_store import open_ledger
 
     report = open_ledger(settings).sweep(parse_date("as-of", args.as_of))
-    print(to_json([report]) if args.json else render_sweep(report))
+    print(to_json_object(report) if args.json else render_sweep(report))
     return 0
 
 

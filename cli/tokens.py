@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +27,20 @@ def issue(args: argparse.Namespace, settings: Settings) -> int:
         record, token = _token_file(settings).issue(role, args.partner, _now())
     except TokenError as error:
         raise InvalidInput(str(error)) from None
+    if args.json:
+        from cli.support import to_json_object
+        from infra.tokens import to_entry
+
+        # The record as `tokens list` shows it, plus the secret this one answer ever carries.
+        shown = {k: v for k, v in to_entry(record).items() if k not in ("sha256", "revoked")}
+        print(to_json_object({**shown, "token": token}))
+        return 0
     scope = f" for partner {record.partner}" if record.partner else ""
-    print(f"issued {record.token_id} ({record.role.value}{scope}); the token, shown only once:")
+    # Only the token on stdout, so that `TOKEN=$(ledger tokens issue ...)` captures exactly it.
+    print(
+        f"issued {record.token_id} ({record.role.value}{scope}); the token, shown only once:",
+        file=sys.stderr,
+    )
     print(token)
     return 0
 
@@ -85,8 +98,9 @@ def declare(commands: Any) -> None:
         tokens,
         "issue",
         issue,
-        help="issue a token (printed once; only its hash is kept)",
+        help="issue a token: only the token on stdout (once; only its hash is kept)",
         example="tokens issue --role partner --partner antemeta",
+        json=True,
     )
     p.add_argument("--role", required=True, help=choices(Role))
     p.add_argument("--partner", help="the partner a partner token is scoped to")

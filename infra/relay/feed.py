@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import signal
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
@@ -128,6 +129,20 @@ def _describe(answer: Any) -> str:
 
 def _serve(connection: Connection, settings: Settings, partition_counts: dict[str, int]) -> None:
     """The child: answer "next" requests until told to stop or the relay goes away."""
+    # A terminal's Ctrl-C reaches the whole process group: the relay decides when its encoder
+    # stops (it sends "stop" or goes away), so the child does not die mid-answer on its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _answer_requests(connection, settings, partition_counts)
+    except (BrokenPipeError, ConnectionResetError, EOFError):
+        # The relay died (SIGKILL, say) while its encoder answered: no one is left to read the
+        # answer, nor a traceback, and the child holds nothing that must outlive the relay.
+        return
+
+
+def _answer_requests(
+    connection: Connection, settings: Settings, partition_counts: dict[str, int]
+) -> None:
     from infra.store.event_store import open_ledger  # noqa: PLC0415 - imported in the child only
 
     try:

@@ -34,10 +34,26 @@ def app(tmp_path, ledger_cli):
 
 
 def issue(ledger_cli, *argv):
-    code, out, _ = ledger_cli("tokens", "issue", *argv)
+    code, out, err = ledger_cli("tokens", "issue", *argv)
     assert code == 0
-    header, token = out.strip().splitlines()
-    return header.split()[1], token
+    # stdout is the token alone (`TOKEN=$(ledger tokens issue ...)`); the sentence is on stderr.
+    (token,) = out.splitlines()
+    assert err.startswith("issued ")
+    return err.split()[1], token
+
+
+def test_issue_json_is_one_object_with_the_record_and_the_token(ledger_cli, tmp_path):
+    code, out, err = ledger_cli(
+        "tokens", "issue", "--role", "partner", "--partner", "antemeta", "--json"
+    )
+    assert code == 0
+    assert err == ""
+    issued = json.loads(out)
+    assert set(issued) == {"id", "role", "partner", "created", "token"}
+    assert (issued["role"], issued["partner"]) == ("partner", "antemeta")
+    (entry,) = json.loads((tmp_path / "api-tokens.json").read_text())
+    assert (entry["id"], entry["created"]) == (issued["id"], issued["created"])
+    assert issued["token"] not in json.dumps(entry)
 
 
 def test_an_issued_token_is_shown_once_and_stored_only_as_a_hash(ledger_cli, tmp_path):

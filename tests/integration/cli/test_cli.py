@@ -57,7 +57,7 @@ def test_commands_flow_through_kafka_to_a_json_status(ledger_cli, capsys):
     capsys.readouterr()
 
     assert ledger_cli("partner", "status", "antemeta", "--as-of", "2011-01-01", "--json") == 0
-    (status,) = json.loads(capsys.readouterr().out)
+    status = json.loads(capsys.readouterr().out)
     assert status["tier"] == "gold"
     assert status["active_sales_certifications"] == 1
     assert status["certified_specializations"] == ["data-protection"]

@@ -1,8 +1,13 @@
 """Input the CLI refuses before touching anything, with a message that names the field."""
 
+import io
+import json
+import sys
+
 import pytest
 
 from cli.main import main
+from contracts.inputs.rules_schema import DEFAULT_RULES_FILE
 from infra.settings import Settings
 from tests.builders.pipeline import stored_count
 
@@ -76,3 +81,45 @@ def test_out_of_range_input_is_refused_and_nothing_is_written(store_only, capsys
 def test_history_of_an_unknown_opportunity_says_so(store_only, capsys):
     assert main(["deal", "history", "never-registered"]) == 1
     assert "no opportunity 'never-registered'" in capsys.readouterr().err
+
+
+def piped(monkeypatch, document: bytes) -> None:
+    """`... | ledger ...`: the command's standard input is these bytes."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(document), encoding="utf-8"))
+
+
+def test_rules_publish_dash_reads_the_document_from_stdin(store_only, monkeypatch, capsys):
+    document = json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))
+    document["version"] = "2010.2-piped"
+    piped(monkeypatch, json.dumps(document).encode())
+    before = stored_count(store_only)
+    assert main(["rules", "publish", "-"]) == 0
+    assert "published rules 2010.2-piped" in capsys.readouterr().out
+    assert stored_count(store_only) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (b'{"version": "x"}', "tiers: Missing data for required field."),
+        (b'{"version": "x", "version": "y"}', "version: appears twice"),
+        (b"{not json", "invalid JSON at line 1"),
+        (b"\xff\xfe", "not UTF-8 text"),
+    ],
+)
+def test_a_bad_rules_document_on_stdin_is_refused_like_a_file_and_writes_nothing(
+    store_only, monkeypatch, capsys, tmp_path, document, message
+):
+    before = stored_count(store_only)
+    as_file = tmp_path / "rules.json"
+    as_file.write_bytes(document)
+    assert main(["rules", "publish", str(as_file)]) == 2
+    from_file = capsys.readouterr().err
+    piped(monkeypatch, document)
+    assert main(["rules", "publish", "-"]) == 2
+    from_stdin = capsys.readouterr().err
+    assert message in from_stdin
+    assert from_stdin.startswith("error: invalid input\n<stdin>: cannot load program rules\n")
+    # The same problems as the file's, named by field; only the origin differs.
+    assert from_stdin.replace("<stdin>", str(as_file)) == from_file
+    assert stored_count(store_only) == before

@@ -1,6 +1,8 @@
 """The partner program through the `ledger` command line, Kafka and the projections."""
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,7 +130,7 @@ def test_decision_history_is_projected_from_kafka(protected_deal):
 
     code, out, _ = protected_deal("deal", "history", "acme-backup", "--json")
     assert code == 0
-    (history,) = json.loads(out)
+    history = json.loads(out)
     decisions = history["decisions"]
     assert [(d["partner"], d["outcome"], d["reason_code"]) for d in decisions] == [
         ("antemeta", "granted", "granted-first-qualified-registrant"),
@@ -143,7 +145,7 @@ def test_partner_status_shows_specializations_and_protections(protected_deal):
     protected_deal("relay", "--once")
     protected_deal("project", "--once")
     _, out, _ = protected_deal("partner", "status", "antemeta", "--as-of", "2011-01-01", "--json")
-    (status,) = json.loads(out)
+    status = json.loads(out)
     assert status["specializations"] == ["data-protection"]
     assert status["protected_opportunities"] == 1
     assert status["in_transition"] is True
@@ -165,7 +167,15 @@ def test_win_by_the_holder_counts_as_qualified_revenue(protected_deal):
     protected_deal("relay", "--once")
     protected_deal("project", "--once")
     _, out, _ = protected_deal("partner", "status", "antemeta", "--as-of", "2011-06-01", "--json")
-    assert json.loads(out)[0]["qualified_revenue"] == "110000.00"
+    assert json.loads(out)["qualified_revenue"] == "110000.00"
+
+
+def test_sweep_json_is_one_report_object(protected_deal):
+    code, out, _ = protected_deal("sweep", "--as-of", "2011-03-02", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["protections_expired"] == 1  # the grant was valid until 2011-03-01
+    assert set(report) >= {"certifications_expired", "tier_reviews", "tier_changes"}
 
 
 def test_expiring_registrations_are_listed(protected_deal):
@@ -244,6 +254,15 @@ def test_simulating_the_default_rules_on_the_recorded_history_changes_nothing(pr
     assert "2010.2 from 2010-11-01: 0 partners would differ" in out
 
 
+def test_simulate_dash_reads_the_proposal_from_stdin(protected_deal, monkeypatch):
+    piped = Path("domain/default_rules.json").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(piped), encoding="utf-8"))
+    code, out, _ = protected_deal("rules", "simulate", "-")
+
+    assert code == 0
+    assert "2010.2 from 2010-11-01: 0 partners would differ" in out
+
+
 def test_simulation_of_changed_rules_reports_per_partner_and_records_nothing(
     protected_deal, tmp_path, settings
 ):
@@ -258,7 +277,7 @@ def test_simulation_of_changed_rules_reports_per_partner_and_records_nothing(
     code, out, _ = protected_deal("rules", "simulate", str(path), "--json")
 
     assert code == 0
-    (found,) = json.loads(out)
+    found = json.loads(out)
     assert found["rules_version"] == "2010.2-no-benefits"
     assert found["diff"] == []  # benefits change no tier, grant, revenue or margin
     assert found["totals_today"]["grants"] == found["totals_simulated"]["grants"] == 1
@@ -301,7 +320,7 @@ def test_the_holder_draws_engineer_days_and_the_projection_counts_them(protected
         protected_deal, "acme-backup", "3", "--on", "2010-12-11", "--partner", "antemeta", "--json"
     )
     assert code == 0
-    (drawn,) = json.loads(out)
+    drawn = json.loads(out)
     assert (drawn["partner_code"], drawn["days_left"], drawn["days_granted"]) == ("antemeta", 0, 5)
 
     protected_deal("relay", "--once")

@@ -44,7 +44,7 @@ def recorded(settings, ledger_cli):
 
 def explained(ledger_cli, decision_id: str) -> tuple[int, dict]:
     code, out, _ = ledger_cli("audit", "explain", decision_id, "--json")
-    return code, json.loads(out)[0]
+    return code, json.loads(out)
 
 
 def test_every_decision_quote_and_tier_change_the_projections_show_re_derives_and_agrees(
@@ -56,7 +56,7 @@ def test_every_decision_quote_and_tier_change_the_projections_show_re_derives_an
         publish_and_project(settings, ledger)
     finally:
         ledger.close()
-    shown = [json.loads(ledger_cli("deal", "history", deal, "--json")[1])[0] for deal in DEALS]
+    shown = [json.loads(ledger_cli("deal", "history", deal, "--json")[1]) for deal in DEALS]
     ids = [d["decision_id"] for h in shown for d in h["decisions"]]
     ids += [q["quote_id"] for h in shown for q in h["quotes"]]
     ids += [t["event_id"] for t in json.loads(ledger_cli("partner", "tiers", "--json")[1])]
@@ -164,7 +164,7 @@ def test_a_win_is_explained_by_its_opportunity_and_agrees_on_its_qualified_flag(
 
 def explained_win(cli, reference: str) -> tuple[int, dict]:
     code, out, _ = cli("audit", "explain", "--win", reference, "--json")
-    return code, json.loads(out)[0]
+    return code, json.loads(out)
 
 
 def test_a_win_recorded_as_qualified_against_the_rule_is_a_disagreement(recorded, settings):

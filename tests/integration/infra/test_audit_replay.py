@@ -56,6 +56,13 @@ def test_replay_equals_the_live_projections(live, tmp_path, capsys):
     assert "every projection table equals the live one" in capsys.readouterr().out
 
 
+def test_replay_json_is_one_object(live, tmp_path, capsys):
+    target = f"sqlite:///{tmp_path}/replay.sqlite"
+    assert main(["audit", "replay", "--into", target, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["target"], answer["differences"]) == (target, [])
+
+
 def test_replaying_twice_gives_identical_tables(live, tmp_path):
     for name in ("first", "second"):
         assert main(["audit", "replay", "--into", f"sqlite:///{tmp_path}/{name}.sqlite"]) == 0
@@ -111,7 +118,7 @@ def test_replay_into_postgresql_never_prints_the_password(live, replay_database,
     assert password, "the test database's URL carries a password to hide"
     assert main(["audit", "replay", "--into", postgres_url, "--json"]) == 0
     answer = capsys.readouterr()
-    assert json.loads(answer.out)[0]["target"] == redact(postgres_url)
+    assert json.loads(answer.out)["target"] == redact(postgres_url)
     # A second replay finds the target full and says so, still without the password.
     assert main(["audit", "replay", "--into", postgres_url]) != 0
     refused = capsys.readouterr()

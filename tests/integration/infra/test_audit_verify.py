@@ -52,7 +52,7 @@ def verify_json(capsys, prefix: str | None = None, monkeypatch=None) -> tuple[in
     if prefix is not None:
         monkeypatch.setenv("LEDGER_TOPIC_PREFIX", prefix)
     code = main(["audit", "verify", "--json"])
-    (document,) = json.loads(capsys.readouterr().out)
+    document = json.loads(capsys.readouterr().out)
     return code, document
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+from importlib.metadata import version
 
 import pytest
 
@@ -60,3 +61,10 @@ def test_every_query_offers_json(command):
 
 def test_the_list_of_queries_names_real_commands():
     assert set(COMMANDS) >= QUERIES
+
+
+def test_version_prints_the_installed_distributions_version(capsys):
+    with pytest.raises(SystemExit) as exited:
+        PARSER.parse_args(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"ledger {version('channel-ledger')}\n"

@@ -62,3 +62,9 @@ def test_partner_status_loads_the_database_but_not_the_web_or_kafka(
     loaded = loaded_by("partner", "status", "nobody", env=empty_data_dir)
     assert "sqlalchemy" in loaded  # it did reach the query, not an early error
     assert loaded & {"flask", "flask_smorest", "waitress", "kafka", "api"} == set()
+
+
+def test_only_version_reads_the_installed_metadata(empty_data_dir: dict[str, str]) -> None:
+    # importlib.metadata loads the `email` package to parse METADATA: a mark of the lookup.
+    assert "email" in loaded_by("--version", env=empty_data_dir)
+    assert "email" not in loaded_by("--help", env=empty_data_dir)
