@@ -72,6 +72,9 @@ class Workspace:
                 "LEDGER_PROJECTIONS_URL": f"sqlite:///{self.data_dir / f'{role}.sqlite'}",
                 "LEDGER_TOPIC_PREFIX": f"bench-{self.run_id}-{reading or role}",
                 "LEDGER_PROJECTOR_GROUP": f"bench-{self.run_id}-{role}",
+                # One store relayed to many prefixes: one CloudEvents source for all of them
+                # (the default follows the prefix), or no two rounds would write the same bytes.
+                "LEDGER_CLOUDEVENTS_SOURCE": f"/channel-ledger/bench-{self.run_id}",
             }
         )
         return env

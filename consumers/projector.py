@@ -1,10 +1,11 @@
 """The projector: a consumer group that folds published events into projection tables.
 
 Each poll's records are projected in one SQL transaction that also stores the next offset of
-every partition they came from. Kafka's own committed offsets are never used (auto-commit is
+every partition they came from. Kafka's own committed offsets are never read (auto-commit is
 off): on start and after every rebalance the consumer seeks to the offsets stored with the
 rows, so a crash at any point leaves rows and positions in agreement, and records below the
-stored offset are skipped.
+stored offset are skipped. A group member also commits each transaction's offsets to Kafka
+afterwards (consumers.group_offsets), for the lag tools only.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import Connection, Engine
 from consumers import dead_letters
 from consumers.collector_pacing import collecting_less_often
 from consumers.dead_letters import DeadLetter, DeadLetterSink
+from consumers.group_offsets import GroupOffsetMirror
 from consumers.positions import load_position, save_position
 from contracts.wire.codec import UndecodableMessage, decode
 from contracts.wire.envelope import Envelope
@@ -49,6 +51,9 @@ class Projector:
         self.topics = topics
         self.handler = handler
         self.projected = 0
+        # Only a group member mirrors its offsets to Kafka: a replay (start_alone, or fed by
+        # a reader of its own) has no group, and must not appear as one.
+        self.kafka_offsets: GroupOffsetMirror | None = None
 
     def start(self, metadata_timeout_s: float = 30.0) -> None:
         """Join the group once the broker knows every topic's partitions.
@@ -58,6 +63,7 @@ class Projector:
         """
         self._wait_for_partitions(metadata_timeout_s)
         self.consumer.subscribe(self.topics, listener=_SeekToStoredPositions(self))
+        self.kafka_offsets = GroupOffsetMirror(self.consumer)
 
     def start_alone(self, metadata_timeout_s: float = 30.0) -> None:
         """Read every partition of the topics without joining a consumer group.
@@ -134,6 +140,9 @@ class Projector:
                 self.dead_letters.send(letters)
             for tp, next_offset, existed in moved:
                 save_position(connection, self.group_id, tp, next_offset, existed)
+        # After the SQL commit, never before: Kafka may lag the database, never lead it.
+        if self.kafka_offsets is not None:
+            self.kafka_offsets.commit({tp: next_offset for tp, next_offset, _ in moved})
         return count
 
     def _decode_all(
@@ -194,6 +203,8 @@ class Projector:
             self.poll_once(timeout_ms=200)
 
     def close(self) -> None:
+        if self.kafka_offsets is not None:
+            self.kafka_offsets.flush()
         self.consumer.close()
         if self.dead_letters is not None:
             self.dead_letters.close()

@@ -8,8 +8,9 @@ current payloads.
 
 Exactly once: each partition's batch runs in one transaction on the subscriber's database,
 together with the partition's next offset. On every assignment the consumer seeks to the stored
-offsets (Kafka's committed offsets are never used). A crash anywhere leaves rows and offsets in
-agreement; records below the stored offset are skipped.
+offsets (Kafka's committed offsets are never read). A crash anywhere leaves rows and offsets in
+agreement; records below the stored offset are skipped. After each commit the same offsets are
+also committed to Kafka, asynchronously, so the group's lag shows in Kafka's own tools.
 
 A handler that raises rolls its batch back; the partition (and any not yet handled in the same
 poll) is rewound to the batch's first record and `SubscriberError` is raised, so nothing is ever

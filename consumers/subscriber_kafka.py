@@ -12,7 +12,8 @@ from kafka.errors import TopicAlreadyExistsError
 def subscriber_consumer(
     bootstrap_servers: str, group_id: str, max_poll_records: int = 500
 ) -> KafkaConsumer:
-    # Kafka's committed offsets are never used: positions are stored with the subscriber's rows.
+    # Positions are stored with the subscriber's rows: Kafka's committed offsets are written
+    # only for the lag tools (consumers.group_offsets) and never read, so auto-commit stays off.
     return KafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         group_id=group_id,

@@ -15,6 +15,7 @@ from infra.kafka.topics import (
     prepare_topics,
 )
 from infra.relay.checkpoint import RelayCheckpoint
+from infra.relay.cloudevents import cloudevents_source
 from infra.relay.feed import EncoderProcess
 from infra.relay.lock import RelayLock
 from infra.relay.relay import Relay
@@ -44,6 +45,7 @@ def open_relay(settings: Settings, ledger: Ledger) -> Relay:
             tail.published(),
             settings.relay_batch_size,
             lock=lock,
+            cloudevents_source=cloudevents_source(settings),
         )
         relay.check_against(tail)
         relay.reseal()

@@ -53,6 +53,9 @@ class Settings:
     kafka_client_id: str | None = None
     # The largest request body the HTTP API reads; a larger one is refused (413) unread.
     api_max_body_bytes: int = 1024 * 1024
+    # The CloudEvents `source` (a URI reference) on every published event; unset:
+    # /channel-ledger/<topic prefix> (infra.relay.cloudevents).
+    cloudevents_source: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -93,6 +96,7 @@ class Settings:
             health_stale_after_s=_int(env, "LEDGER_HEALTH_STALE_AFTER_S", 30),
             kafka_client_id=env.get("LEDGER_KAFKA_CLIENT_ID") or None,
             api_max_body_bytes=_int(env, "LEDGER_API_MAX_BODY_BYTES", 1024 * 1024),
+            cloudevents_source=_uri_reference(env, "LEDGER_CLOUDEVENTS_SOURCE"),
         )
 
 
@@ -101,6 +105,15 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     raw = env.get(name) or choices[0]
     if raw not in choices:
         raise SettingsError(f"{name}={raw!r} must be one of {', '.join(choices)}")
+    return raw
+
+
+def _uri_reference(env: Mapping[str, str], name: str) -> str | None:
+    """A URI reference, or None when unset. Only what a header could not carry is refused
+    (spaces, control characters): RFC 3986 leaves the rest to the deployment."""
+    raw = env.get(name) or None
+    if raw is not None and any(c.isspace() or not c.isprintable() for c in raw):
+        raise SettingsError(f"{name}={raw!r} must be a URI reference (no spaces)")
     return raw
 
 

@@ -1,9 +1,10 @@
 """The AsyncAPI 3.0 document of the ledger's topics, derived from the catalog and the schemas.
 
 It describes a subscriber's view: one channel per topic, the messages each carries (payload =
-the event's JSON Schema, key = the aggregate id, the headers the relay writes) and one receive
-operation per channel. Topic names use the default prefix; deployments may set another one
-(LEDGER_TOPIC_PREFIX), which changes the addresses and nothing else.
+the event's JSON Schema, key = the aggregate id, the headers the relay writes, CloudEvents
+attributes among them) and one receive operation per channel. Topic names use the default
+prefix; deployments may set another one (LEDGER_TOPIC_PREFIX), which changes the addresses and
+nothing else.
 """
 
 from __future__ import annotations
@@ -39,6 +40,52 @@ DEAD_LETTER_HEADERS = {
         "description": "why it could not be decoded (UTF-8, cut at 1000 bytes)",
     },
 }
+
+
+# CloudEvents 1.0 attributes in the Kafka binding's binary mode, as infra.relay.cloudevents
+# writes them (checked by a test; contracts cannot import infra). `datacontenttype` is the
+# `content-type` header the contract's headers already hold.
+CLOUDEVENTS_SPEC = (
+    "https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/bindings/kafka-protocol-binding.md"
+)
+DEFAULT_CLOUDEVENTS_SOURCE = f"/channel-ledger/{DEFAULT_TOPIC_PREFIX}"
+
+
+def _cloudevents_headers(contract: EventContract) -> dict[str, JsonSchema]:
+    return {
+        "ce_specversion": {"type": "string", "const": "1.0"},
+        "ce_id": {"type": "string", "format": "uuid", "description": "the envelope's event_id"},
+        "ce_type": {
+            "type": "string",
+            "const": contract.event_type,
+            "description": "the envelope's event_type (the schema version is in ce_dataschema)",
+        },
+        "ce_source": {
+            "type": "string",
+            "format": "uri-reference",
+            "minLength": 1,
+            "description": (
+                "the ledger that recorded the event: LEDGER_CLOUDEVENTS_SOURCE, by default "
+                f"/channel-ledger/<topic prefix> ({DEFAULT_CLOUDEVENTS_SOURCE})"
+            ),
+        },
+        "ce_time": {
+            "type": "string",
+            "format": "date-time",
+            "description": "the envelope's recorded_at, RFC 3339 (UTC written Z)",
+        },
+        "ce_subject": {
+            "type": "string",
+            "format": "uuid",
+            "description": f"the id of the {contract.aggregate_type} aggregate (the message key)",
+        },
+        "ce_dataschema": {
+            "type": "string",
+            "format": "uri",
+            "const": event_document(contract)["$id"],
+            "description": "the $id of the event's published JSON Schema",
+        },
+    }
 
 
 def message_id(contract: EventContract) -> str:
@@ -150,7 +197,11 @@ def _event_message(contract: EventContract) -> dict[str, Any]:
         "name": contract.event_type,
         "title": f"{contract.event_type}, schema version {contract.schema_version}",
         "contentType": CONTENT_TYPE.decode(),
-        "headers": _headers_schema(_constant_headers(contract.headers)),
+        "headers": _headers_schema(
+            {**_constant_headers(contract.headers), **_cloudevents_headers(contract)},
+            f"The contract's headers and the CloudEvents attributes ({CLOUDEVENTS_SPEC}, binary "
+            "content mode): UTF-8 strings outside the hash chain, which covers the value only.",
+        ),
         "payload": _ref("components", "schemas", message_id(contract)),
         "bindings": _key_binding(
             {
@@ -166,8 +217,14 @@ def _constant_headers(headers: list[tuple[str, bytes]]) -> dict[str, JsonSchema]
     return {name: {"type": "string", "const": value.decode()} for name, value in headers}
 
 
-def _headers_schema(properties: dict[str, JsonSchema]) -> JsonSchema:
-    return {"type": "object", "properties": properties, "required": sorted(properties)}
+def _headers_schema(properties: dict[str, JsonSchema], description: str = "") -> JsonSchema:
+    described = {"description": description} if description else {}
+    return {
+        "type": "object",
+        **described,
+        "properties": properties,
+        "required": sorted(properties),
+    }
 
 
 def _key_binding(key: JsonSchema) -> dict[str, Any]:

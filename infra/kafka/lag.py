@@ -1,9 +1,9 @@
 """How far a consumer group is behind Kafka, per partition.
 
 The group's positions are the offsets stored with its rows (``consumer_position``), not
-Kafka's committed offsets, which the projector never writes. The ends come from Kafka with
-short timeouts: a scrape or a dashboard page must answer, saying Kafka is down, rather than
-wait for the client's 30-second defaults.
+Kafka's committed offsets, which only mirror them (asynchronously, so maybe behind). The ends
+come from Kafka with short timeouts: a scrape or a dashboard page must answer, saying Kafka is
+down, rather than wait for the client's 30-second defaults.
 """
 
 from __future__ import annotations

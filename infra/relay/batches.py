@@ -14,10 +14,11 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from contracts.wire.catalog import AGGREGATE_TYPES
 from contracts.wire.chain import ChainHead
 from infra.kafka.partitioning import keyed_partition_index
+from infra.relay.cloudevents import CloudEventHeaders
 from infra.relay.encoder import StoredEventEncoder
 
-# One record: (position, aggregate type index, partition, key, value, headers). The headers
-# list is the contract's own object, so a pickled batch carries each distinct list once.
+# One record: (position, aggregate type index, partition, key, value, headers). The headers are
+# the contract's and the event's CloudEvents attributes (infra.relay.cloudevents).
 EncodedRecord = tuple[int, int, int, bytes, bytes, list[tuple[str, bytes]]]
 
 
@@ -37,9 +38,10 @@ class BatchEncoder:
         mapper: Mapper,  # type: ignore[type-arg]
         partition_counts: dict[str, int],
         batch_size: int,
+        cloudevents_source: str,
     ) -> None:
         self.recorder = recorder
-        self.encoder = StoredEventEncoder(mapper)
+        self.encoder = StoredEventEncoder(mapper, CloudEventHeaders(cloudevents_source))
         self.partition_counts = [partition_counts[kind] for kind in AGGREGATE_TYPES]
         self.kind_index = {kind: n for n, kind in enumerate(AGGREGATE_TYPES)}
         self.batch_size = batch_size

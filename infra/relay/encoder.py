@@ -6,7 +6,8 @@ every value in its wire form (ISO dates, enum values, decimals as strings), wrap
 eventsourcing's JSON transcoder as ``{"_type_": ..., "_data_": ...}``. This encoder unwraps those
 values instead. It produces byte-for-byte what ``contracts.wire.codec.encode`` produces from the
 domain event (a test holds it to that), and refuses stores whose events are encrypted or compressed,
-or values of a transcoding it does not know.
+or values of a transcoding it does not know. Given `CloudEventHeaders`, as the relay's batches
+are, it adds each event's CloudEvents attributes to the headers; the value does not change.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from eventsourcing.utils import get_topic
 
 from contracts.wire.catalog import CONTRACTS, EventContract, UnknownEventType
 from contracts.wire.chain import GENESIS, ChainHead
-from contracts.wire.codec import WireMessage, encode_envelope
+from contracts.wire.codec import WireMessage, encode_envelope, event_id_text
 from domain.transcodings import ENUM_TRANSCODINGS, DateAsISO
+from infra.relay.cloudevents import CloudEventHeaders
 
 # Transcodings whose stored "_data_" is already the wire form: ISO dates and datetimes,
 # decimals as strings, enums by value.
@@ -34,7 +36,8 @@ _CONTAINERS = (dict, list)
 
 
 class StoredEventEncoder:
-    def __init__(self, mapper: Mapper[UUID]) -> None:
+    def __init__(self, mapper: Mapper[UUID], cloudevents: CloudEventHeaders | None = None) -> None:
+        self._cloudevents = cloudevents
         if mapper.cipher is not None or mapper.compressor is not None:
             raise ValueError(
                 "stored events are encrypted or compressed: decode them with the mapper"
@@ -46,13 +49,15 @@ class StoredEventEncoder:
     def encode(self, notification: Notification, link: ChainHead = GENESIS) -> WireMessage:
         state = orjson.loads(notification.state)
         contract = self._contract(notification.topic, state.get("class_version", 1))
-        return encode_envelope(
+        aggregate_id = _as_uuid(notification.originator_id)
+        recorded_at = _wire_form(state["timestamp"])
+        message = encode_envelope(
             contract,
-            aggregate_id=_as_uuid(notification.originator_id),
+            aggregate_id=aggregate_id,
             version=notification.originator_version,
             position=notification.id,
             effective_on=_wire_form(state[contract.business_date_field]),
-            recorded_at=_wire_form(state["timestamp"]),
+            recorded_at=recorded_at,
             payload={
                 # Most values are plain JSON already: only walk the wrapped and nested ones.
                 name: _wire_form(value) if type(value) in _CONTAINERS else value
@@ -61,6 +66,16 @@ class StoredEventEncoder:
             },
             link=link,
         )
+        if self._cloudevents is None:
+            return message
+        aggregate_text = str(aggregate_id)
+        headers = self._cloudevents.headers(
+            contract,
+            event_id_text(aggregate_text, notification.originator_version),
+            recorded_at,
+            aggregate_text,
+        )
+        return WireMessage(message.aggregate_type, message.key, message.value, headers)
 
     def _contract(self, topic: str, version: int) -> EventContract:
         try:

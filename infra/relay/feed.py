@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from contracts.wire.chain import ChainHead
 from infra.relay.batches import BatchEncoder, EncodedBatch
+from infra.relay.cloudevents import cloudevents_source
 from infra.settings import Settings
 
 # Spawn, not fork: the relay holds a Kafka producer thread and database connections that a
@@ -148,7 +149,11 @@ def _answer_requests(
     try:
         ledger = open_ledger(settings)
         encoder = BatchEncoder(
-            ledger.recorder, ledger.mapper, partition_counts, settings.relay_batch_size
+            ledger.recorder,
+            ledger.mapper,
+            partition_counts,
+            settings.relay_batch_size,
+            cloudevents_source(settings),
         )
     except Exception as error:  # the relay reports it; the child has no one else to tell
         connection.send(("error", f"{type(error).__name__}: {error}"))

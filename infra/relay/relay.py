@@ -51,6 +51,7 @@ from domain.ledger import Ledger
 from infra.kafka.partitioning import keyed_partition_index
 from infra.relay.batches import BatchEncoder
 from infra.relay.checkpoint import RelayCheckpoint
+from infra.relay.cloudevents import default_source
 from infra.relay.encoder import StoredEventEncoder
 from infra.relay.feed import Feed, InlineFeed
 from infra.relay.lock import RelayLock
@@ -86,6 +87,7 @@ class Relay:
         batch_size: int = 2000,
         lock: RelayLock | None = None,
         feed: Feed | None = None,
+        cloudevents_source: str | None = None,
     ) -> None:
         self.ledger = ledger
         self.lock = lock
@@ -99,7 +101,13 @@ class Relay:
         self.encoder = StoredEventEncoder(ledger.mapper)
         self._partitions: dict[str, list[int]] = {}
         self.feed: Feed = feed or InlineFeed(
-            BatchEncoder(ledger.recorder, ledger.mapper, self.partition_counts(), batch_size)
+            BatchEncoder(
+                ledger.recorder,
+                ledger.mapper,
+                self.partition_counts(),
+                batch_size,
+                cloudevents_source or default_source(topic_prefix),
+            )
         )
         self._requested = False
         self._sent_head = self.head

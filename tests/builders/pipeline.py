@@ -18,13 +18,18 @@ def stored_count(settings: Settings) -> int:
         ledger.close()
 
 
-def publish_and_project(settings: Settings, ledger: Ledger) -> None:
-    """Relay every stored event to Kafka, then project until the projector has read them all."""
+def relay_all(settings: Settings, ledger: Ledger) -> int:
+    """Relay every stored event not yet on Kafka; returns how many notifications it covered."""
     relay = open_relay(settings, ledger)
     try:
-        stored = relay.drain()
+        return relay.drain()
     finally:
         relay.close()
+
+
+def publish_and_project(settings: Settings, ledger: Ledger) -> None:
+    """Relay every stored event to Kafka, then project until the projector has read them all."""
+    stored = relay_all(settings, ledger)
     projector = open_projector(settings)
     try:
         projected = 0

@@ -27,6 +27,9 @@ def test_a_killed_relays_encoder_exits_without_a_traceback(
     ledger.close()
     processes = spawner(env)
     progress = RelayProgress(settings)
+    # New events keep coming, so every relay started has work to show before its kill (a fixed
+    # store could be drained by the first ones, leaving a later relay nothing to progress on).
+    writer = processes.module("tests.faults.writer", "--first", "1000", label="writer")
     try:
         for _ in range(KILLS):
             relay = processes.ledger("relay", health=True)
@@ -38,4 +41,5 @@ def test_a_killed_relays_encoder_exits_without_a_traceback(
             # The log is complete now: the whole group, the encoder too, has exited.
             assert "Traceback" not in relay.log.read_text(errors="replace"), relay.output()
     finally:
+        writer.terminate()
         progress.close()

@@ -11,6 +11,7 @@ import pytest
 from contracts.wire.catalog import AGGREGATE_TYPES
 from contracts.wire.chain import GENESIS
 from infra.relay.batches import BatchEncoder
+from infra.relay.cloudevents import cloudevents_source
 from infra.relay.feed import EncoderProcess, RelayFeedError
 from infra.store.event_store import open_ledger
 from tests.builders.scenario import certify, enrol_partners
@@ -38,7 +39,13 @@ def batches(feed, head=GENESIS):
 
 
 def test_the_encoder_process_gives_what_inline_encoding_gives(settings, stored):
-    inline = BatchEncoder(stored.recorder, stored.mapper, COUNTS, settings.relay_batch_size)
+    inline = BatchEncoder(
+        stored.recorder,
+        stored.mapper,
+        COUNTS,
+        settings.relay_batch_size,
+        cloudevents_source(settings),
+    )
     expected = []
     head = GENESIS
     while batch := inline.next_batch(head):
