@@ -22,7 +22,7 @@ from infra.bootstrap import open_projector
 from infra.kafka.topics import ledger_topics
 from infra.settings import Settings
 from infra.store.event_store import open_ledger
-from projections.queries import partner_statuses
+from projections.partner_statuses import partner_statuses
 from tests.builders.pipeline import relay_all, stored_count
 from tests.builders.scenario import START, enrol_partners
 
