@@ -172,10 +172,14 @@ class Projector:
         assignment_timeout_s: float = 30.0,
         on_progress: Callable[[int], None] | None = None,
     ) -> int:
-        """Project until every assigned partition is read up to its end as of the assignment.
+        """Project until every partition of the topics is projected up to its end at the start.
 
-        Ends are taken once per assignment, not per poll: a drain finishes even while
-        writers keep appending, and costs no extra round trip per batch.
+        Every partition counts, not only the assigned ones: a member that joins while a
+        SIGKILLed member still holds partitions (until its session times out) is assigned
+        only part of the topics, and finishing on those alone would leave the rest unread.
+        A partition this member is not assigned is done once the group's stored position
+        (SQL, written by whichever member projected it) reaches the end. Ends are taken once,
+        at the start: a drain finishes even while writers keep appending.
         """
         with collecting_less_often():
             return self._drain(assignment_timeout_s, on_progress)
@@ -183,12 +187,10 @@ class Projector:
     def _drain(self, assignment_timeout_s: float, on_progress: Callable[[int], None] | None) -> int:
         deadline = time.monotonic() + assignment_timeout_s
         before = self.projected
-        targets: dict[TopicPartition, int] = {}
+        targets = self._ends_to_reach(self._wait_for_partitions(assignment_timeout_s))
         while True:
             assignment = self.consumer.assignment()
-            if assignment != set(targets):
-                targets = self.consumer.end_offsets(list(assignment)) if assignment else {}
-            if targets and all(self.consumer.position(tp) >= end for tp, end in targets.items()):
+            if assignment and self._reached(targets, assignment):
                 return self.projected - before
             if not assignment and time.monotonic() > deadline:
                 raise ProjectionError(
@@ -197,6 +199,31 @@ class Projector:
                 )
             if self.poll_once(timeout_ms=200) and on_progress:
                 on_progress(self.projected - before)
+
+    def _ends_to_reach(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        """Each partition's end offset, leaving out those with nothing to read.
+
+        A partition whose log starts at its end (empty, or emptied by retention) has no record
+        that could ever move a stored position there, so waiting for one would never end.
+        """
+        ends = self.consumer.end_offsets(partitions)
+        starts = self.consumer.beginning_offsets(partitions)
+        return {tp: end for tp, end in ends.items() if end > starts[tp]}
+
+    def _reached(self, targets: dict[TopicPartition, int], assignment: set[TopicPartition]) -> bool:
+        """Whether every target is reached: by this member's position, or else in SQL."""
+        elsewhere = []
+        for tp, end in targets.items():
+            if tp not in assignment:
+                elsewhere.append((tp, end))
+            elif self.consumer.position(tp) < end:
+                return False
+        # Only once this member's own partitions are done: one query for the rest.
+        for tp, end in elsewhere:
+            stored = self.stored_position(tp)
+            if stored is None or stored < end:
+                return False
+        return True
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
