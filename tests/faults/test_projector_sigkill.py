@@ -62,7 +62,9 @@ def test_projector_killed_at_random_leaves_projections_equal_to_a_rebuild(
     require_windows(kills, REQUIRED, fault_seed)
 
 
-def project_once_to_the_end(processes: Processes, progress: ProjectorProgress, records: int) -> None:
+def project_once_to_the_end(
+    processes: Processes, progress: ProjectorProgress, records: int
+) -> None:
     """One `ledger project --once`, which must leave the stored offsets covering all `records`.
 
     The last projector was SIGKILLed a moment before, so this run may start while the dead
