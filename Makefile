@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 
-.PHONY: install demo test test-fast lint format bench importtime seed-golden kafka-up kafka-down kafka-status up clean
+.PHONY: install demo test test-fast faults lint format bench importtime seed-golden kafka-up kafka-down kafka-status up clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ demo: install
 ## Lint, type-check, check layering, then every test (real Kafka, SQLite, and PostgreSQL if configured).
 test: lint
 	$(BIN)/pytest
+
+## The fault-injection suite alone, with more faults than `make test` runs (tests/faults).
+faults: install
+	LEDGER_FAULT_PG_RESTARTS=10 $(BIN)/pytest tests/faults -m slow
 
 ## Unit tests only: no broker, no database.
 test-fast: install

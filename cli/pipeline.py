@@ -6,6 +6,7 @@ import argparse
 import signal
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cli.declare import command
@@ -15,68 +16,82 @@ if TYPE_CHECKING:
 
 
 def relay(args: argparse.Namespace, settings: Settings) -> int:
-    from infra.bootstrap import open_relay
+    from infra.bootstrap import close_relay, open_relay_on_its_store
     from infra.ops.monitored_loops import Monitoring
+    from infra.ops.resuming import resuming
     from infra.output import Progress
-    from infra.store.event_store import open_ledger
 
     # Health is served from before the relay opens: not ready until its loop makes progress.
     with Monitoring.for_command(args, settings, ["relay"]) as monitoring:
-        running = open_relay(settings, open_ledger(settings))
+        if not args.once:
+            opened = partial(open_relay_on_its_store, settings)
+            run_until_signalled([resuming("relay", opened, monitoring.relay_loop, close_relay)])
+            return 0
+        running = open_relay_on_its_store(settings)
         try:
-            if args.once:
-                waiting = (running.ledger.recorder.max_notification_id() or 0) - running.position
-                with Progress("relay: events published", total=waiting) as shown:
-                    count = running.drain(on_progress=shown)
-                print(
-                    f"relay: published up to position {running.position} ({count} events this run)"
-                )
-            else:
-                run_until_signalled([monitoring.relay_loop(running)])
+            waiting = (running.ledger.recorder.max_notification_id() or 0) - running.position
+            with Progress("relay: events published", total=waiting) as shown:
+                count = running.drain(on_progress=shown)
+            print(f"relay: published up to position {running.position} ({count} events this run)")
         finally:
-            running.close()
+            close_relay(running)
     return 0
 
 
 def project(args: argparse.Namespace, settings: Settings) -> int:
+    from consumers.projector import Projector
     from infra.bootstrap import open_projector
     from infra.ops.monitored_loops import Monitoring
+    from infra.ops.resuming import resuming
     from infra.output import Progress
 
     with Monitoring.for_command(args, settings, ["projector"]) as monitoring:
+        if not args.once:
+            opened = partial(open_projector, settings)
+            run_until_signalled(
+                [resuming("projector", opened, monitoring.projector_loop, Projector.close)]
+            )
+            return 0
         projector = open_projector(settings)
         try:
-            if args.once:
-                with Progress("projector: events projected") as shown:
-                    count = projector.drain(on_progress=shown)
-                print(f"projector: projected {count} events")
-            else:
-                run_until_signalled([monitoring.projector_loop(projector)])
+            with Progress("projector: events projected") as shown:
+                count = projector.drain(on_progress=shown)
+            print(f"projector: projected {count} events")
         finally:
             projector.close()
     return 0
 
 
 def up(args: argparse.Namespace, settings: Settings) -> int:
-    from infra.bootstrap import open_projector, open_relay
+    from consumers.projector import Projector
+    from infra.bootstrap import close_relay, open_projector, open_relay_on_its_store
     from infra.kafka.broker import ensure_broker
     from infra.ops.monitored_loops import Monitoring
-    from infra.store.event_store import open_ledger
+    from infra.ops.resuming import resuming
 
     ensure_broker(settings)
     with Monitoring.for_command(args, settings, ["relay", "projector"]) as monitoring:
-        running_relay = open_relay(settings, open_ledger(settings))
-        projector = open_projector(settings)
         print(
             f"relay and projector running against {settings.kafka_bootstrap_servers}; Ctrl-C stops"
         )
-        try:
-            run_until_signalled(
-                [monitoring.relay_loop(running_relay), monitoring.projector_loop(projector)]
-            )
-        finally:
-            running_relay.close()
-            projector.close()
+        # Each waits out the database on its own (infra.ops.resuming): a restart of PostgreSQL
+        # makes them not ready for a while, never ends the process.
+        run_until_signalled(
+            [
+                resuming(
+                    "relay",
+                    partial(open_relay_on_its_store, settings),
+                    monitoring.relay_loop,
+                    close_relay,
+                ),
+                resuming(
+                    "projector",
+                    partial(open_projector, settings),
+                    monitoring.projector_loop,
+                    Projector.close,
+                ),
+            ]
+        )
     return 0
 
 

@@ -21,9 +21,29 @@ from infra.relay.lock import RelayLock
 from infra.relay.relay import Relay
 from infra.relay.tails import published_after
 from infra.settings import Settings
+from infra.store.event_store import open_ledger
 from infra.store.urls import sqlalchemy_url
 from projections.database import open_projection_db
 from projections.dispatch import project_envelopes
+
+
+def open_relay_on_its_store(settings: Settings) -> Relay:
+    """A relay with a store of its own, for a process that runs only it: see close_relay."""
+    ledger = open_ledger(settings)
+    try:
+        return open_relay(settings, ledger)
+    except BaseException:
+        ledger.close()
+        raise
+
+
+def close_relay(relay: Relay) -> None:
+    """Close a relay from `open_relay_on_its_store`, its store and its checkpoint's pool too."""
+    try:
+        relay.close()
+    finally:
+        relay.checkpoint.engine.dispose()
+        relay.ledger.close()
 
 
 def open_relay(settings: Settings, ledger: Ledger) -> Relay:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event
+import hashlib
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 
 from projections.models.benefits import protection_benefit
 from projections.models.certifications import partner_certification
@@ -41,6 +43,10 @@ PROJECTION_TABLES: tuple[Table, ...] = (
 )
 
 SCRATCH_SYNCHRONOUS = "OFF"
+# Any fixed 64-bit number, the same in every process: the advisory lock around table creation.
+SCHEMA_LOCK_KEY = int.from_bytes(
+    hashlib.sha256(b"channel-ledger projections schema").digest()[:8], "big", signed=True
+)
 
 
 def open_projection_db(url: str, writer: bool = False, scratch: bool = False) -> Engine:
@@ -61,7 +67,14 @@ def open_projection_db(url: str, writer: bool = False, scratch: bool = False) ->
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         sqlite_transactions(engine, writer, scratch)
-    metadata.create_all(engine, tables=PROJECTION_TABLES)
+        metadata.create_all(engine, tables=PROJECTION_TABLES)
+        return engine
+    with engine.begin() as connection:
+        # Processes started together on a fresh database (`ledger up` beside the API) would
+        # otherwise both see a table missing and both create it; the loser's CREATE fails on
+        # PostgreSQL's catalog. The lock is the transaction's: it ends with the creation.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        metadata.create_all(connection, tables=PROJECTION_TABLES)
     return engine
 
 

@@ -1,1 +1,5 @@
-pytest_plugins = ["tests.fixtures.infrastructure", "tests.fixtures.cli"]
+pytest_plugins = [
+    "tests.fixtures.infrastructure",
+    "tests.fixtures.cli",
+    "tests.fixtures.private_postgres",
+]

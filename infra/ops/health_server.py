@@ -44,6 +44,7 @@ class Heartbeat:
         self._last = time.monotonic()
         self._last_unix = time.time()
         self.iterations += 1
+        self._stopped = False  # a loop reopened after its database came back beats again
 
     def stop(self) -> None:
         self._stopped = True

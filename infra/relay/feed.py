@@ -26,6 +26,7 @@ from contracts.wire.chain import ChainHead
 from infra.relay.batches import BatchEncoder, EncodedBatch
 from infra.relay.cloudevents import cloudevents_source
 from infra.settings import Settings
+from infra.store.availability import DatabaseUnavailable, database_unavailable
 
 # Spawn, not fork: the relay holds a Kafka producer thread and database connections that a
 # forked child would inherit in whatever state they were in.
@@ -91,6 +92,8 @@ class EncoderProcess:
         answer = self._answer(None)
         if isinstance(answer, EncodedBatch):
             return answer
+        if isinstance(answer, tuple) and answer and answer[0] == "unavailable":
+            raise DatabaseUnavailable(f"the relay's encoder lost the event store: {answer[1]}")
         raise RelayFeedError(f"the relay's encoder failed: {_describe(answer)}")
 
     def close(self) -> None:
@@ -118,12 +121,14 @@ class EncoderProcess:
 
     @staticmethod
     def _expect(word: str, answer: Any) -> None:
+        if isinstance(answer, tuple) and answer and answer[0] == "unavailable":
+            raise DatabaseUnavailable(f"the relay's encoder could not open the store: {answer[1]}")
         if answer != word:
             raise RelayFeedError(f"the relay's encoder failed to start: {_describe(answer)}")
 
 
 def _describe(answer: Any) -> str:
-    if isinstance(answer, tuple) and answer and answer[0] == "error":
+    if isinstance(answer, tuple) and answer and answer[0] in ("error", "unavailable"):
         return str(answer[1])
     return repr(answer)[:200]
 
@@ -156,7 +161,7 @@ def _answer_requests(
             cloudevents_source(settings),
         )
     except Exception as error:  # the relay reports it; the child has no one else to tell
-        connection.send(("error", f"{type(error).__name__}: {error}"))
+        connection.send(_failure(error))
         return
     connection.send("ready")
     try:
@@ -170,7 +175,13 @@ def _answer_requests(
             try:
                 connection.send(encoder.next_batch(head))
             except Exception as error:
-                connection.send(("error", f"{type(error).__name__}: {error}"))
+                connection.send(_failure(error))
                 return
     finally:
         ledger.close()
+
+
+def _failure(error: Exception) -> tuple[str, str]:
+    """The answer for a failed request: "unavailable" lets the relay wait out the database."""
+    kind = "unavailable" if database_unavailable(error) else "error"
+    return (kind, f"{type(error).__name__}: {error}")

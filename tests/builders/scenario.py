@@ -11,8 +11,12 @@ from domain.program import CertificationKind, Specialization, Tier
 START = date(2010, 11, 2)
 
 
+def partner_code(number: int) -> str:
+    return f"partner-{number:03d}"
+
+
 def enrol_partners(ledger: Ledger, count: int, first: int = 0) -> list[str]:
-    codes = [f"partner-{n:03d}" for n in range(first, first + count)]
+    codes = [partner_code(n) for n in range(first, first + count)]
     for n, code in enumerate(codes):
         tier = list(Tier)[n % len(Tier)]
         ledger.enroll_partner(EnrollPartner(code, f"Partner {code}", tier, START))

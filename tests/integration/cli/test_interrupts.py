@@ -4,12 +4,14 @@ The signal goes to the command's whole process group, as a terminal's Ctrl-C doe
 relay's encoder child receives it too.
 """
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +57,17 @@ def ctrl_c(process: subprocess.Popen[str]) -> int:
             process.wait()
 
 
+def wait_ready(url: str, process: subprocess.Popen[str], stderr: Path) -> None:
+    deadline = time.monotonic() + TIMEOUT_S
+    while True:
+        assert process.poll() is None, stderr.read_text()
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=5) as response:
+            if response.status == 200:
+                return
+        assert time.monotonic() < deadline, f"never ready: {stderr.read_text()}"
+        time.sleep(0.1)
+
+
 def assert_interrupted(code: int, stderr: Path) -> None:
     written = stderr.read_text(errors="replace")
     assert code == EXIT_INTERRUPTED, written
@@ -83,8 +96,9 @@ def test_ctrl_c_stops_a_running_relay_or_projector_with_130(command, env, settin
     stderr = tmp_path / "stderr.log"
     process = start([command, "--health-port", "0"], env, stderr)
     assert process.stdout is not None
-    assert "health: http://" in process.stdout.readline()
-    # Past start-up: the loop has run (the relay has published, or the projector joined).
-    time.sleep(3)
-    assert process.poll() is None, stderr.read_text()
+    line = process.stdout.readline()
+    assert "health: http://" in line, stderr.read_text()
+    # Past start-up: ready once the loop has run (the relay has published, or the projector
+    # polled), however long a loaded machine takes to get there.
+    wait_ready(line.split()[1].removesuffix(",").replace("/healthz", "/readyz"), process, stderr)
     assert_interrupted(ctrl_c(process), stderr)
