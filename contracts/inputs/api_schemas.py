@@ -15,6 +15,10 @@ from contracts.inputs.rules_schema import ProgramRulesSchema
 from domain.program import Specialization, Tier
 
 MAX_WITHIN_DAYS = 3650
+# Pages of list endpoints (GET /partners, ...): the whole seed program fits one default page.
+DEFAULT_PAGE_SIZE = 200
+MAX_PAGE_SIZE = 1000
+MAX_PAGE = 1_000_000
 
 
 def _date(**kwargs: object) -> fields.Date:
@@ -33,16 +37,31 @@ class _Query(Schema):
         unknown = RAISE
 
 
+class PageQuerySchema(_Query):
+    """Which page of a list: the links to the others are in the answer's `Link` header."""
+
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": "the page, from 1 (past the last: an empty list)"},
+    )
+    per_page = fields.Integer(
+        load_default=DEFAULT_PAGE_SIZE,
+        validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata={"description": "items per page"},
+    )
+
+
 class AsOfQuerySchema(_Query):
     as_of = _date(metadata={"description": "business date (default: today)"})
 
 
-class PartnerQuerySchema(AsOfQuerySchema):
+class PartnerQuerySchema(AsOfQuerySchema, PageQuerySchema):
     tier = fields.Enum(Tier, by_value=True)
     specialization = fields.Enum(Specialization, by_value=True)
 
 
-class ExpiringQuerySchema(AsOfQuerySchema):
+class ExpiringQuerySchema(AsOfQuerySchema, PageQuerySchema):
     within = fields.Integer(
         load_default=30,
         validate=validate.Range(min=0, max=MAX_WITHIN_DAYS),
@@ -50,7 +69,7 @@ class ExpiringQuerySchema(AsOfQuerySchema):
     )
 
 
-class TierChangesQuerySchema(_Query):
+class TierChangesQuerySchema(PageQuerySchema):
     partner = fields.String(
         validate=validate.Regexp(
             r"^[a-z0-9][a-z0-9-]{1,62}$", error="must be 2-63 lowercase letters, digits or hyphens"
