@@ -29,7 +29,9 @@ def _date(**kwargs: object) -> fields.Date:
 
 
 def _amount() -> fields.Decimal:
-    return fields.Decimal(as_string=True, required=True)
+    # The rule of the events' amounts (contracts.wire.payloads), so that the OpenAPI document
+    # describes an amount as the published event schemas do: a non-negative decimal string.
+    return fields.Decimal(as_string=True, required=True, validate=validate.Range(min=0))
 
 
 class _Query(Schema):
