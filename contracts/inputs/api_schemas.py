@@ -8,10 +8,15 @@ strings, so no client reads a price through a binary float.
 
 from __future__ import annotations
 
+import enum
+from typing import Any
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from contracts.inputs.business_dates import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
 from contracts.inputs.rules_schema import ProgramRulesSchema
+from domain.exclusivity import ExclusivityReason
+from domain.pricing import Protection
 from domain.program import Specialization, Tier
 
 MAX_WITHIN_DAYS = 3650
@@ -26,6 +31,12 @@ def _date(**kwargs: object) -> fields.Date:
         validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE, error=OUT_OF_RANGE),
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+def _value_of(kind: type[enum.Enum], **kwargs: Any) -> fields.String:
+    """A string that is one of an enum's values: answers carry the value the projections store
+    (not the member), and the document lists the values as the event schemas do."""
+    return fields.String(validate=validate.OneOf([m.value for m in kind]), **kwargs)
 
 
 def _amount() -> fields.Decimal:
@@ -91,8 +102,8 @@ class SweepSchema(Schema):
 class PartnerStatusSchema(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
-    tier = fields.String(required=True)
-    legacy_tier = fields.String(required=True)
+    tier = _value_of(Tier, required=True)
+    legacy_tier = _value_of(Tier, required=True)
     enrolled_on = fields.Date(required=True)
     active_sales_certifications = fields.Integer(required=True)
     active_technical_certifications = fields.Integer(required=True)
@@ -111,7 +122,7 @@ class DecisionSchema(Schema):
     opportunity = fields.String(required=True)
     partner = fields.String(required=True)
     outcome = fields.String(required=True)
-    reason_code = fields.String(required=True)
+    reason_code = _value_of(ExclusivityReason, required=True)
     rules_version = fields.String(required=True)
     # Left out of what a partner sees: a denial's evidence is the protecting decision.
     evidence_event_ids = fields.List(fields.String())
@@ -125,12 +136,12 @@ class QuoteSchema(Schema):
     quote_id = fields.String(required=True)
     opportunity = fields.String(required=True)
     partner = fields.String(required=True)
-    tier = fields.String(required=True)
+    tier = _value_of(Tier, required=True)
     list_price = _amount()
     tier_discount = _amount()
     registration_uplift = _amount()
     net_price = _amount()
-    protection = fields.String(required=True)
+    protection = _value_of(Protection, required=True)
     decision_id = fields.String(allow_none=True)
     issued_on = fields.Date(required=True)
 
@@ -143,14 +154,14 @@ class DealHistorySchema(Schema):
 
 class DecisionCountSchema(Schema):
     outcome = fields.String(required=True)
-    reason_code = fields.String(required=True)
+    reason_code = _value_of(ExclusivityReason, required=True)
     count = fields.Integer(required=True)
 
 
 class TierChangeSchema(Schema):
     partner = fields.String(required=True)
-    from_tier = fields.String(required=True)
-    to_tier = fields.String(required=True)
+    from_tier = _value_of(Tier, required=True)
+    to_tier = _value_of(Tier, required=True)
     reviewed_on = fields.Date(required=True)
     rules_version = fields.String(required=True)
     qualified_revenue = _amount()
@@ -190,19 +201,19 @@ class RegistrationSchema(Schema):
     opportunity_id = fields.String(required=True)
     decision_id = fields.String(required=True)
     outcome = fields.String(required=True)
-    reason_code = fields.String(required=True)
+    reason_code = _value_of(ExclusivityReason, required=True)
     rules_version = fields.String(required=True)
     valid_until = fields.Date(allow_none=True)
 
 
 class IssuedQuoteSchema(Schema):
     quote_id = fields.String(required=True)
-    tier = fields.String(required=True)
+    tier = _value_of(Tier, required=True)
     list_price = _amount()
     tier_discount = _amount()
     registration_uplift = _amount()
     net_price = _amount()
-    protection = fields.String(required=True)
+    protection = _value_of(Protection, required=True)
     rules_version = fields.String(required=True)
     notice = fields.String(required=True)
 
@@ -269,20 +280,20 @@ class SimulationSchema(Schema):
 
 class TierAtRiskSchema(Schema):
     partner = fields.String(required=True)
-    tier = fields.String(required=True)
-    earned_tier = fields.String(required=True)
+    tier = _value_of(Tier, required=True)
+    earned_tier = _value_of(Tier, required=True)
     outcome = fields.String(required=True)  # downgrade-pending or held-by-plan
     reviewed_on = fields.Date(required=True)
     downgrade_due_on = fields.Date(allow_none=True)
-    floor_tier = fields.String(allow_none=True)
+    floor_tier = _value_of(Tier, allow_none=True)
 
 
 class TransitionPlanSchema(Schema):
     partner = fields.String(required=True)
-    legacy_tier = fields.String(required=True)
-    tier = fields.String(required=True)
-    earned_tier = fields.String(required=True)
-    floor_tier = fields.String(required=True)
+    legacy_tier = _value_of(Tier, required=True)
+    tier = _value_of(Tier, required=True)
+    earned_tier = _value_of(Tier, required=True)
+    floor_tier = _value_of(Tier, required=True)
     opened_on = fields.Date(required=True)
     due_on = fields.Date(required=True)
     lacks = fields.String(required=True)

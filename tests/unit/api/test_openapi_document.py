@@ -84,7 +84,7 @@ def test_a_quote_with_a_numeric_amount_does_not_conform(document):
         "tier_discount": "15000.00",
         "registration_uplift": "15000.00",
         "net_price": "70000.00",
-        "protection": "exclusive",
+        "protection": "holder",
         "rules_version": "2010.2",
         "notice": "",
     }
