@@ -1,18 +1,19 @@
 """The API's Flask application: `create_app(settings, tokens)`.
 
 flask-smorest loads request bodies and query strings with the marshmallow schemas of
-``contracts`` and writes the OpenAPI document (``GET /openapi.json``) from the same schemas.
+``contracts``; the OpenAPI 3.1 document (``GET /openapi.json``) describes the same schemas with
+the published contracts' converter and is completed by ``api.openapi``.
 More blueprints (a dashboard, metrics) can be passed in; each of their views must declare its
 access rule like the ledger's own (see ``api.access``).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, json
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 
@@ -22,8 +23,10 @@ from api.benefit_views import benefit_blueprint
 from api.command_views import command_blueprint
 from api.dashboard import dashboard_blueprint
 from api.deal_views import deal_blueprint
+from api.etags import install_etags
 from api.health import health_blueprint
 from api.metrics import close_probe, install_request_metrics, metrics_blueprint
+from api.openapi import LedgerPlugin, complete
 from api.operations_views import operations_blueprint
 from api.partner_views import partner_blueprint
 from api.problems import PROBLEM_JSON, from_http_exception, register_problem_handlers
@@ -36,7 +39,7 @@ from infra.tokens import TokenSource
 OPENAPI = {
     "API_TITLE": "Channel Ledger",
     "API_VERSION": "1",
-    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_VERSION": "3.1.0",
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "API_SPEC_OPTIONS": {
@@ -55,9 +58,27 @@ class LedgerApi(Api):  # type: ignore[misc]
 
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
+    # Every status an operation answers is listed (api.openapi); none hides behind "default".
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def __init__(self, app: Flask) -> None:
+        self._document: dict[str, Any] | None = None
+        super().__init__(app, spec_kwargs={"marshmallow_plugin": LedgerPlugin()})
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         return from_http_exception(error)
+
+    def document(self) -> dict[str, Any]:
+        """The completed document, made once all blueprints are registered (on first use)."""
+        if self._document is None:
+            # A copy: to_dict shares its dicts with the spec, which stays as flask-smorest made it.
+            self._document = complete(copy.deepcopy(self.spec.to_dict()), current_app)
+        return self._document
+
+    def _openapi_json(self) -> Response:
+        return current_app.response_class(
+            json.dumps(self.document(), indent=2, sort_keys=False), mimetype="application/json"
+        )
 
     def _register_responses(self) -> None:
         # The same components flask-smorest registers, with the problem media type.
@@ -69,15 +90,6 @@ class LedgerApi(Api):  # type: ignore[misc]
             self.DEFAULT_RESPONSE_CONTENT_TYPE = saved
 
 
-def _numeric_bounds(_converter: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict[str, Any]:
-    # Decimal bounds (amounts' caps) would be written as JSON strings, which OpenAPI rejects.
-    return {
-        key: float(value) if value % 1 else int(value)
-        for key, value in ret.items()
-        if key in ("minimum", "maximum") and isinstance(value, Decimal)
-    }
-
-
 def create_app(
     settings: Settings, tokens: TokenSource, extra_blueprints: Sequence[Blueprint] = ()
 ) -> Flask:
@@ -87,8 +99,7 @@ def create_app(
     app.config.update(OPENAPI)
     app.extensions[EXTENSION] = Backends(settings)
     api = LedgerApi(app)
-    api.ma_plugin.converter.add_attribute_function(_numeric_bounds)
-    for blueprint in (
+    operations = (
         partner_blueprint(),
         deal_blueprint(),
         operations_blueprint(),
@@ -96,7 +107,8 @@ def create_app(
         simulation_blueprint(),
         benefit_blueprint(),
         *extra_blueprints,
-    ):
+    )
+    for blueprint in operations:
         api.register_blueprint(blueprint)
     # Pages and probes, not API operations: kept out of the OpenAPI document.
     for page in (
@@ -108,6 +120,8 @@ def create_app(
     register_problem_handlers(app)
     install_request_limits(app, settings.api_max_body_bytes)
     install_access_control(app, tokens)
+    # After access control: positions are read for authenticated callers only.
+    install_etags(app, frozenset(blueprint.name for blueprint in operations))
     return app
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
 from flask_smorest import Blueprint
 
 from api.access import allow
@@ -51,10 +52,11 @@ def command_blueprint() -> Blueprint:
         ledger().publish_rules(commands.PublishRules(rules))
 
     @command("/enroll-partner", schemas.EnrollPartnerSchema, 201, EnrolledSchema)
-    def enroll_partner(command: commands.EnrollPartner) -> dict[str, str]:
-        """Enrol a partner with its legacy tier."""
+    def enroll_partner(command: commands.EnrollPartner) -> Any:
+        """Enrol a partner with its legacy tier; `Location` is its status."""
         partner_id = ledger().enroll_partner(command)
-        return {"partner": command.code, "partner_id": str(partner_id)}
+        body = {"partner": command.code, "partner_id": str(partner_id)}
+        return body, {"Location": url_for("partners.one_partner", code=command.code)}
 
     @command("/record-certification", schemas.RecordCertificationSchema, 204)
     def record_certification(command: commands.RecordCertification) -> None:
@@ -72,11 +74,12 @@ def command_blueprint() -> Blueprint:
         ledger().award_specialization(command)
 
     @command("/register-deal", schemas.RegisterDealSchema, 201, RegistrationSchema)
-    def register_deal(command: commands.RegisterDeal) -> dict[str, Any]:
-        """Register an opportunity for a partner and decide its exclusivity."""
+    def register_deal(command: commands.RegisterDeal) -> Any:
+        """Register an opportunity for a partner and decide its exclusivity; `Location` is
+        the opportunity's decision history."""
         result = ledger().register_deal(command)
         decision = result.decision
-        return {
+        body = {
             "opportunity_id": str(result.opportunity_id),
             "decision_id": str(result.decision_id),
             "outcome": decision.outcome,
@@ -84,6 +87,7 @@ def command_blueprint() -> Blueprint:
             "rules_version": decision.rules_version,
             "valid_until": decision.valid_until,
         }
+        return body, {"Location": history_url(command.opportunity)}
 
     @command("/engage-vendor-sales", schemas.EngageVendorSalesSchema, 204)
     def engage_vendor_sales(command: commands.EngageVendorSales) -> None:
@@ -96,12 +100,13 @@ def command_blueprint() -> Blueprint:
         ledger().release_exclusivity(command)
 
     @command("/issue-quote", schemas.IssueQuoteSchema, 201, IssuedQuoteSchema)
-    def issue_quote(command: commands.IssueQuote) -> dict[str, Any]:
+    def issue_quote(command: commands.IssueQuote) -> Any:
         """Price and record a quote; a partner quoted on another's protected deal is told it
-        is protected, never by whom."""
+        is protected, never by whom. `Location` is the opportunity's history, which lists its
+        quotes."""
         result = ledger().issue_quote(command)
         price = result.price
-        return {
+        body = {
             "quote_id": str(result.quote_id),
             "tier": price.tier.value,
             "list_price": price.list_price,
@@ -112,6 +117,7 @@ def command_blueprint() -> Blueprint:
             "rules_version": price.rules_version,
             "notice": result.notice,
         }
+        return body, {"Location": history_url(command.opportunity)}
 
     @command("/record-win", schemas.RecordWinSchema, 200, WinSchema)
     def record_win(command: commands.RecordWin) -> dict[str, Any]:
@@ -129,6 +135,11 @@ def command_blueprint() -> Blueprint:
         return ledger().sweep(body["as_of"])
 
     return blp
+
+
+def history_url(reference: str) -> str:
+    """Where an opportunity's decisions and quotes are read (GET, once projected)."""
+    return url_for("deals.history", reference=reference)
 
 
 def _component(status: int) -> str:

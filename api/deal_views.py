@@ -16,11 +16,13 @@ from werkzeug.exceptions import NotFound
 
 from api.access import READERS, STAFF, allow, partner_scope
 from api.backends import projections
+from api.pagination import paginated
 from contracts.inputs.api_schemas import (
     DealHistorySchema,
     DecisionCountSchema,
     DecisionSchema,
     ExpiringQuerySchema,
+    PageQuerySchema,
 )
 from projections.models.exclusivity_decisions import (
     DecisionCount,
@@ -52,6 +54,7 @@ def deal_blueprint() -> Blueprint:
     @allow(*READERS)
     @blp.arguments(ExpiringQuerySchema, location="query")
     @blp.response(200, DecisionSchema(many=True))
+    @paginated
     def expiring(query: dict[str, Any]) -> Any:
         """Protections in force on as_of that lapse within the next `within` days."""
         with projections() as connection:
@@ -65,8 +68,10 @@ def deal_blueprint() -> Blueprint:
 
     @blp.route("/decisions")
     @allow(*STAFF)
+    @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, DecisionCountSchema(many=True))
-    def decision_counts() -> list[DecisionCount]:
+    @paginated
+    def decision_counts(_page: dict[str, Any]) -> list[DecisionCount]:
         """Exclusivity decisions by outcome and reason, program-wide (not for partners)."""
         with projections() as connection:
             return count_decisions(connection)

@@ -9,7 +9,8 @@ from werkzeug.exceptions import NotFound
 
 from api.access import allow
 from api.backends import projections
-from contracts.inputs.api_schemas import AuditedHistorySchema, DeadLettersSchema
+from api.pagination import page_of
+from contracts.inputs.api_schemas import AuditedHistorySchema, DeadLettersSchema, PageQuerySchema
 from infra.roles import Role
 from projections.models.dead_letters import dead_letters as read_dead_letters
 from projections.models.exclusivity_decisions import decision_history
@@ -21,12 +22,15 @@ def operations_blueprint() -> Blueprint:
 
     @blp.route("/dead-letters")
     @allow(Role.OPS, Role.AUDITOR)
+    @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, DeadLettersSchema)
-    def dead_letters() -> dict[str, Any]:
-        """Messages the projector could not decode, set aside on the dead-letter topic."""
+    def dead_letters(page: dict[str, Any]) -> Any:
+        """Messages the projector could not decode, set aside on the dead-letter topic
+        (`count` is all of them; `dead_letters` one page)."""
         with projections() as connection:
             found = read_dead_letters(connection)
-        return {"count": len(found), "dead_letters": found}
+        shown, links = page_of(found, page)
+        return {"count": len(found), "dead_letters": shown}, links
 
     @blp.route("/audit/opportunities/<reference>/decisions")
     @allow(Role.AUDITOR)

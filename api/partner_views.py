@@ -10,8 +10,10 @@ from werkzeug.exceptions import NotFound
 
 from api.access import READERS, allow, partner_scope
 from api.backends import projections
+from api.pagination import paginated
 from contracts.inputs.api_schemas import (
     AsOfQuerySchema,
+    PageQuerySchema,
     PartnerQuerySchema,
     PartnerStatusSchema,
     TierAtRiskSchema,
@@ -32,6 +34,7 @@ def partner_blueprint() -> Blueprint:
     @allow(*READERS)
     @blp.arguments(PartnerQuerySchema, location="query")
     @blp.response(200, PartnerStatusSchema(many=True))
+    @paginated
     def list_partners(query: dict[str, Any]) -> list[PartnerStatusView]:
         """Partners with their status as of a date, filtered by tier and specialization.
 
@@ -68,6 +71,7 @@ def partner_blueprint() -> Blueprint:
     @allow(*READERS)
     @blp.arguments(TierChangesQuerySchema, location="query")
     @blp.response(200, TierChangeSchema(many=True))
+    @paginated
     def tier_changes(query: dict[str, Any]) -> Any:
         """Tier changes with their evidence, for one partner or all.
 
@@ -81,8 +85,10 @@ def partner_blueprint() -> Blueprint:
 
     @blp.route("/tiers-at-risk")
     @allow(*READERS)
+    @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, TierAtRiskSchema(many=True))
-    def at_risk() -> Any:
+    @paginated
+    def at_risk(_page: dict[str, Any]) -> Any:
         """Partners whose last review announced a downgrade or found the tier held only by a
         transition plan. A partner token sees its own partner only."""
         with projections() as connection:
@@ -90,8 +96,10 @@ def partner_blueprint() -> Blueprint:
 
     @blp.route("/transition-plans")
     @allow(*READERS)
+    @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, TransitionPlanSchema(many=True))
-    def plans() -> Any:
+    @paginated
+    def plans(_page: dict[str, Any]) -> Any:
         """Legacy partners' transition plans: floor, due date, what they lacked, milestones.
         A partner token sees its own plan only."""
         with projections() as connection:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, Connection, Integer, MetaData, String, Table, select
 
 metadata = MetaData()
 
@@ -34,6 +34,17 @@ consumer_position = Table(
     Column("partition", Integer, primary_key=True),
     Column("next_offset", BigInteger, nullable=False),
 )
+
+
+def stored_positions(connection: Connection) -> list[tuple[str, str, int, int]]:
+    """Every stored position (group, topic, partition, next offset), in key order: what the
+    projections hold is a function of these, as rows and positions commit together."""
+    rows = connection.execute(
+        select(consumer_position).order_by(
+            consumer_position.c.group_id, consumer_position.c.topic, consumer_position.c.partition
+        )
+    )
+    return [(r.group_id, r.topic, int(r.partition), int(r.next_offset)) for r in rows]
 
 
 def id_list(values: list[Any]) -> str:

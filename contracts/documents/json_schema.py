@@ -12,13 +12,22 @@ contract with a vaguer schema than it really has.
 Decimal amounts travel as strings (see contracts.wire.payloads), and JSON Schema has no numeric
 bounds on strings: a lower bound of zero or more becomes a pattern without a minus sign, and
 the exact bounds are kept as `x-decimal-minimum` / `x-decimal-maximum` annotations, which
-validators ignore and the compatibility check compares.
+validators ignore and the compatibility check compares. Bounds on dates are kept the same way
+(`x-date-minimum` / `x-date-maximum`).
+
+The same converter describes the HTTP API's schemas for its OpenAPI 3.1 document (whose
+dialect is this JSON Schema 2020-12), with `Form.HTTP`: the API's JSON carries every decimal as
+a string both ways, so a decimal field is a string with its pattern whether or not it dumps as
+one; a validator the converter cannot know may describe itself (a `json_schema` attribute, a
+mapping merged into the field's schema); fields get their `description`; and, as one schema
+describes both a request and a response there, a field that is load-only or dump-only is
+refused. The published event documents use `Form.WIRE`, unchanged.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -34,19 +43,30 @@ NON_NEGATIVE_DECIMAL_PATTERN = r"^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 JsonSchema = dict[str, Any]
 
 
+class Form(enum.Enum):
+    """Which document a schema is described for."""
+
+    WIRE = "wire"  # the published event contracts: the form the ledger writes on Kafka
+    HTTP = "http"  # the HTTP API's OpenAPI document: requests and responses alike
+
+
 class UnsupportedField(TypeError):
     """A schema uses a field kind or validator this converter cannot describe faithfully."""
 
 
-def object_schema(schema: Schema, where: str) -> JsonSchema:
+def object_schema(schema: Schema, where: str, form: Form = Form.WIRE) -> JsonSchema:
     """The JSON Schema of a marshmallow schema's load form; `where` names it in errors."""
     properties: JsonSchema = {}
     required: list[str] = []
     for name, schema_field in schema.fields.items():
+        if form is Form.HTTP and (schema_field.dump_only or schema_field.load_only):
+            raise UnsupportedField(
+                f"{where}.{name}: load-only and dump-only fields cannot be described for HTTP"
+            )
         if schema_field.dump_only:
             continue
         key = schema_field.data_key or name
-        properties[key] = field_schema(schema_field, f"{where}.{name}")
+        properties[key] = field_schema(schema_field, f"{where}.{name}", form)
         if schema_field.required:
             required.append(key)
     result: JsonSchema = {"type": "object", "properties": properties}
@@ -57,20 +77,23 @@ def object_schema(schema: Schema, where: str) -> JsonSchema:
     return result
 
 
-def field_schema(schema_field: fields.Field[Any], where: str) -> JsonSchema:
+def field_schema(schema_field: fields.Field[Any], where: str, form: Form = Form.WIRE) -> JsonSchema:
     """The JSON Schema of one field's value, with its validators and nullability."""
-    result = _kind(schema_field, where)
+    result = _kind(schema_field, where, form)
     for validator in schema_field.validators:
-        result.update(_constraint(validator, result, where))
+        result.update(_constraint(validator, schema_field, result, where, form))
     if schema_field.allow_none:
         result = _nullable(result)
+    description = schema_field.metadata.get("description")
+    if form is Form.HTTP and description:
+        result["description"] = str(description)
     return result
 
 
-def _kind(schema_field: fields.Field[Any], where: str) -> JsonSchema:
+def _kind(schema_field: fields.Field[Any], where: str, form: Form) -> JsonSchema:
     for kind, convert in _COMPOSITE:
         if isinstance(schema_field, kind):
-            return convert(schema_field, where)
+            return convert(schema_field, where, form)
     # In order: a UUID field is a String, so it must be recognised first.
     for kind, simple in _SIMPLE:
         if isinstance(schema_field, kind):
@@ -78,7 +101,7 @@ def _kind(schema_field: fields.Field[Any], where: str) -> JsonSchema:
     raise UnsupportedField(f"{where}: no JSON Schema for {type(schema_field).__name__} fields")
 
 
-def _enum(schema_field: fields.Enum[Any], where: str) -> JsonSchema:
+def _enum(schema_field: fields.Enum[Any], where: str, _form: Form) -> JsonSchema:
     if not schema_field.by_value:
         raise UnsupportedField(f"{where}: only enums published by value are supported")
     values = [member.value for member in schema_field.enum]
@@ -88,34 +111,37 @@ def _enum(schema_field: fields.Enum[Any], where: str) -> JsonSchema:
     return {"type": "string", "enum": values}
 
 
-def _decimal(schema_field: fields.Decimal, where: str) -> JsonSchema:
-    if not schema_field.as_string:
+def _decimal(schema_field: fields.Decimal, where: str, form: Form) -> JsonSchema:
+    # Over HTTP Flask writes a Decimal as its string, and loading takes one: a string either way.
+    if form is Form.WIRE and not schema_field.as_string:
         raise UnsupportedField(f"{where}: decimals must travel as strings (as_string=True)")
     return {"type": "string", "pattern": DECIMAL_PATTERN}
 
 
-def _nested(schema_field: fields.Nested, where: str) -> JsonSchema:
+def _nested(schema_field: fields.Nested, where: str, form: Form) -> JsonSchema:
     nested = schema_field.schema
-    inner = object_schema(nested, where)
+    inner = object_schema(nested, where, form)
     return {"type": "array", "items": inner} if nested.many else inner
 
 
-def _list(schema_field: fields.List[Any], where: str) -> JsonSchema:
-    return {"type": "array", "items": field_schema(schema_field.inner, f"{where}[]")}
+def _list(schema_field: fields.List[Any], where: str, form: Form) -> JsonSchema:
+    return {"type": "array", "items": field_schema(schema_field.inner, f"{where}[]", form)}
 
 
-def _dict(schema_field: fields.Dict, where: str) -> JsonSchema:
+def _dict(schema_field: fields.Dict, where: str, form: Form) -> JsonSchema:
     result: JsonSchema = {"type": "object"}
     if schema_field.key_field is not None:
-        keys = field_schema(schema_field.key_field, f"{where}{{key}}")
+        keys = field_schema(schema_field.key_field, f"{where}{{key}}", form)
         if keys != {"type": "string"}:
             result["propertyNames"] = keys
     if schema_field.value_field is not None:
-        result["additionalProperties"] = field_schema(schema_field.value_field, f"{where}{{value}}")
+        result["additionalProperties"] = field_schema(
+            schema_field.value_field, f"{where}{{value}}", form
+        )
     return result
 
 
-_COMPOSITE: tuple[tuple[type, Callable[[Any, str], JsonSchema]], ...] = (
+_COMPOSITE: tuple[tuple[type, Callable[[Any, str, Form], JsonSchema]], ...] = (
     (fields.Enum, _enum),
     (fields.Decimal, _decimal),
     (fields.Nested, _nested),
@@ -132,10 +158,15 @@ _SIMPLE: tuple[tuple[type, JsonSchema], ...] = (
 )
 
 
-def _constraint(validator: Any, kind: JsonSchema, where: str) -> JsonSchema:
+def _constraint(
+    validator: Any, schema_field: fields.Field[Any], kind: JsonSchema, where: str, form: Form
+) -> JsonSchema:
+    described = getattr(validator, "json_schema", None)
+    if form is Form.HTTP and isinstance(described, Mapping):
+        return dict(described)
     match validator:
         case validate.Range():
-            return _range(validator, kind, where)
+            return _range(validator, schema_field, kind, where, form)
         case validate.Length():
             return _length(validator, kind, where)
         case validate.OneOf():
@@ -147,9 +178,17 @@ def _constraint(validator: Any, kind: JsonSchema, where: str) -> JsonSchema:
     raise UnsupportedField(f"{where}: no JSON Schema for validator {type(validator).__name__}")
 
 
-def _range(validator: validate.Range, kind: JsonSchema, where: str) -> JsonSchema:
-    if kind.get("pattern") == DECIMAL_PATTERN:
-        return _decimal_range(validator, where)
+def _range(
+    validator: validate.Range,
+    schema_field: fields.Field[Any],
+    kind: JsonSchema,
+    where: str,
+    form: Form,
+) -> JsonSchema:
+    if isinstance(schema_field, fields.Decimal):
+        return _decimal_range(validator, where, form)
+    if isinstance(schema_field, fields.Date):
+        return _date_range(validator, where)
     if kind.get("type") not in {"integer", "number"}:
         raise UnsupportedField(f"{where}: Range on a {kind.get('type')} field")
     result: JsonSchema = {}
@@ -160,18 +199,38 @@ def _range(validator: validate.Range, kind: JsonSchema, where: str) -> JsonSchem
     return result
 
 
-def _decimal_range(validator: validate.Range, where: str) -> JsonSchema:
+def _decimal_range(validator: validate.Range, where: str, form: Form) -> JsonSchema:
     result: JsonSchema = {}
     if validator.min is not None:
-        if not validator.min_inclusive:
-            raise UnsupportedField(f"{where}: exclusive decimal bounds are not supported")
-        result["x-decimal-minimum"] = str(Decimal(validator.min))
+        result[_decimal_bound("minimum", validator.min_inclusive, where, form)] = str(
+            Decimal(validator.min)
+        )
         if Decimal(validator.min) >= 0:
             result["pattern"] = NON_NEGATIVE_DECIMAL_PATTERN
     if validator.max is not None:
-        if not validator.max_inclusive:
-            raise UnsupportedField(f"{where}: exclusive decimal bounds are not supported")
-        result["x-decimal-maximum"] = str(Decimal(validator.max))
+        result[_decimal_bound("maximum", validator.max_inclusive, where, form)] = str(
+            Decimal(validator.max)
+        )
+    return result
+
+
+def _decimal_bound(bound: str, inclusive: bool, where: str, form: Form) -> str:
+    # The compatibility check of the published contracts compares inclusive bounds only.
+    if inclusive:
+        return f"x-decimal-{bound}"
+    if form is Form.WIRE:
+        raise UnsupportedField(f"{where}: exclusive decimal bounds are not supported")
+    return f"x-decimal-exclusive-{bound}"
+
+
+def _date_range(validator: validate.Range, where: str) -> JsonSchema:
+    if not (validator.min_inclusive and validator.max_inclusive):
+        raise UnsupportedField(f"{where}: exclusive date bounds are not supported")
+    result: JsonSchema = {}
+    if validator.min is not None:
+        result["x-date-minimum"] = validator.min.isoformat()
+    if validator.max is not None:
+        result["x-date-maximum"] = validator.max.isoformat()
     return result
 
 

@@ -8,13 +8,22 @@ strings, so no client reads a price through a binary float.
 
 from __future__ import annotations
 
+import enum
+from typing import Any
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from contracts.inputs.business_dates import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
 from contracts.inputs.rules_schema import ProgramRulesSchema
+from domain.exclusivity import ExclusivityReason
+from domain.pricing import Protection
 from domain.program import Specialization, Tier
 
 MAX_WITHIN_DAYS = 3650
+# Pages of list endpoints (GET /partners, ...): the whole seed program fits one default page.
+DEFAULT_PAGE_SIZE = 200
+MAX_PAGE_SIZE = 1000
+MAX_PAGE = 1_000_000
 
 
 def _date(**kwargs: object) -> fields.Date:
@@ -24,8 +33,16 @@ def _date(**kwargs: object) -> fields.Date:
     )
 
 
+def _value_of(kind: type[enum.Enum], **kwargs: Any) -> fields.String:
+    """A string that is one of an enum's values: answers carry the value the projections store
+    (not the member), and the document lists the values as the event schemas do."""
+    return fields.String(validate=validate.OneOf([m.value for m in kind]), **kwargs)
+
+
 def _amount() -> fields.Decimal:
-    return fields.Decimal(as_string=True, required=True)
+    # The rule of the events' amounts (contracts.wire.payloads), so that the OpenAPI document
+    # describes an amount as the published event schemas do: a non-negative decimal string.
+    return fields.Decimal(as_string=True, required=True, validate=validate.Range(min=0))
 
 
 class _Query(Schema):
@@ -33,16 +50,31 @@ class _Query(Schema):
         unknown = RAISE
 
 
+class PageQuerySchema(_Query):
+    """Which page of a list: the links to the others are in the answer's `Link` header."""
+
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": "the page, from 1 (past the last: an empty list)"},
+    )
+    per_page = fields.Integer(
+        load_default=DEFAULT_PAGE_SIZE,
+        validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata={"description": "items per page"},
+    )
+
+
 class AsOfQuerySchema(_Query):
     as_of = _date(metadata={"description": "business date (default: today)"})
 
 
-class PartnerQuerySchema(AsOfQuerySchema):
+class PartnerQuerySchema(AsOfQuerySchema, PageQuerySchema):
     tier = fields.Enum(Tier, by_value=True)
     specialization = fields.Enum(Specialization, by_value=True)
 
 
-class ExpiringQuerySchema(AsOfQuerySchema):
+class ExpiringQuerySchema(AsOfQuerySchema, PageQuerySchema):
     within = fields.Integer(
         load_default=30,
         validate=validate.Range(min=0, max=MAX_WITHIN_DAYS),
@@ -50,7 +82,7 @@ class ExpiringQuerySchema(AsOfQuerySchema):
     )
 
 
-class TierChangesQuerySchema(_Query):
+class TierChangesQuerySchema(PageQuerySchema):
     partner = fields.String(
         validate=validate.Regexp(
             r"^[a-z0-9][a-z0-9-]{1,62}$", error="must be 2-63 lowercase letters, digits or hyphens"
@@ -70,8 +102,8 @@ class SweepSchema(Schema):
 class PartnerStatusSchema(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
-    tier = fields.String(required=True)
-    legacy_tier = fields.String(required=True)
+    tier = _value_of(Tier, required=True)
+    legacy_tier = _value_of(Tier, required=True)
     enrolled_on = fields.Date(required=True)
     active_sales_certifications = fields.Integer(required=True)
     active_technical_certifications = fields.Integer(required=True)
@@ -90,7 +122,7 @@ class DecisionSchema(Schema):
     opportunity = fields.String(required=True)
     partner = fields.String(required=True)
     outcome = fields.String(required=True)
-    reason_code = fields.String(required=True)
+    reason_code = _value_of(ExclusivityReason, required=True)
     rules_version = fields.String(required=True)
     # Left out of what a partner sees: a denial's evidence is the protecting decision.
     evidence_event_ids = fields.List(fields.String())
@@ -104,12 +136,12 @@ class QuoteSchema(Schema):
     quote_id = fields.String(required=True)
     opportunity = fields.String(required=True)
     partner = fields.String(required=True)
-    tier = fields.String(required=True)
+    tier = _value_of(Tier, required=True)
     list_price = _amount()
     tier_discount = _amount()
     registration_uplift = _amount()
     net_price = _amount()
-    protection = fields.String(required=True)
+    protection = _value_of(Protection, required=True)
     decision_id = fields.String(allow_none=True)
     issued_on = fields.Date(required=True)
 
@@ -122,14 +154,14 @@ class DealHistorySchema(Schema):
 
 class DecisionCountSchema(Schema):
     outcome = fields.String(required=True)
-    reason_code = fields.String(required=True)
+    reason_code = _value_of(ExclusivityReason, required=True)
     count = fields.Integer(required=True)
 
 
 class TierChangeSchema(Schema):
     partner = fields.String(required=True)
-    from_tier = fields.String(required=True)
-    to_tier = fields.String(required=True)
+    from_tier = _value_of(Tier, required=True)
+    to_tier = _value_of(Tier, required=True)
     reviewed_on = fields.Date(required=True)
     rules_version = fields.String(required=True)
     qualified_revenue = _amount()
@@ -169,19 +201,19 @@ class RegistrationSchema(Schema):
     opportunity_id = fields.String(required=True)
     decision_id = fields.String(required=True)
     outcome = fields.String(required=True)
-    reason_code = fields.String(required=True)
+    reason_code = _value_of(ExclusivityReason, required=True)
     rules_version = fields.String(required=True)
     valid_until = fields.Date(allow_none=True)
 
 
 class IssuedQuoteSchema(Schema):
     quote_id = fields.String(required=True)
-    tier = fields.String(required=True)
+    tier = _value_of(Tier, required=True)
     list_price = _amount()
     tier_discount = _amount()
     registration_uplift = _amount()
     net_price = _amount()
-    protection = fields.String(required=True)
+    protection = _value_of(Protection, required=True)
     rules_version = fields.String(required=True)
     notice = fields.String(required=True)
 
@@ -248,20 +280,20 @@ class SimulationSchema(Schema):
 
 class TierAtRiskSchema(Schema):
     partner = fields.String(required=True)
-    tier = fields.String(required=True)
-    earned_tier = fields.String(required=True)
+    tier = _value_of(Tier, required=True)
+    earned_tier = _value_of(Tier, required=True)
     outcome = fields.String(required=True)  # downgrade-pending or held-by-plan
     reviewed_on = fields.Date(required=True)
     downgrade_due_on = fields.Date(allow_none=True)
-    floor_tier = fields.String(allow_none=True)
+    floor_tier = _value_of(Tier, allow_none=True)
 
 
 class TransitionPlanSchema(Schema):
     partner = fields.String(required=True)
-    legacy_tier = fields.String(required=True)
-    tier = fields.String(required=True)
-    earned_tier = fields.String(required=True)
-    floor_tier = fields.String(required=True)
+    legacy_tier = _value_of(Tier, required=True)
+    tier = _value_of(Tier, required=True)
+    earned_tier = _value_of(Tier, required=True)
+    floor_tier = _value_of(Tier, required=True)
     opened_on = fields.Date(required=True)
     due_on = fields.Date(required=True)
     lacks = fields.String(required=True)

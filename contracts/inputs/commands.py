@@ -113,17 +113,25 @@ def _amount() -> fields.Decimal:
         allow_nan=False,
         validate=[
             validate.Range(max=MAX_AMOUNT, error="must not exceed 1000000000000"),
-            _at_most_cents,
+            AtMostCents(),
         ],
     )
 
 
-def _at_most_cents(amount: Decimal) -> None:
-    if amount.is_signed():
-        raise ValidationError("must not be negative")  # "-0.00" included
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise ValidationError("must have at most 2 decimal places")
+class AtMostCents(validate.Validator):
+    """A money amount: not negative ("-0.00" included), at most 2 decimal places."""
+
+    # For the OpenAPI document (contracts.documents.json_schema): the plain decimal notation
+    # this accepts. An exponent ("1.5e1") is accepted too but left out of what clients are told.
+    json_schema = {"pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}
+
+    def __call__(self, amount: Decimal) -> Decimal:
+        if amount.is_signed():
+            raise ValidationError("must not be negative")
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -2:
+            raise ValidationError("must have at most 2 decimal places")
+        return amount
 
 
 class _CommandSchema(Schema):

@@ -203,7 +203,12 @@ def decision_counts(connection: Connection) -> list[DecisionCount]:
     query = (
         select(exclusivity_decision.c.outcome, exclusivity_decision.c.reason_code, func.count())
         .group_by(exclusivity_decision.c.outcome, exclusivity_decision.c.reason_code)
-        .order_by(exclusivity_decision.c.outcome.desc(), func.count().desc())
+        # The reason breaks ties, so pages of this list (GET /decisions) are stable.
+        .order_by(
+            exclusivity_decision.c.outcome.desc(),
+            func.count().desc(),
+            exclusivity_decision.c.reason_code,
+        )
     )
     return [DecisionCount(o, r, int(c)) for o, r, c in connection.execute(query)]
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 
 import pytest
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
-from contracts.documents.json_schema import UnsupportedField, field_schema, object_schema
+from contracts.documents.json_schema import Form, UnsupportedField, field_schema, object_schema
 
 
 class Colour(enum.Enum):
@@ -105,3 +106,53 @@ def test_unsupported_fields_are_refused_by_name(field, complaint):
     with pytest.raises(UnsupportedField, match=complaint) as raised:
         field_schema(field, "Payload.amount")
     assert "Payload.amount" in str(raised.value)
+
+
+def test_date_bounds_are_kept_as_annotations():
+    bounded = fields.Date(validate=validate.Range(min=date(1990, 1, 1), max=date(2999, 12, 31)))
+    assert field_schema(bounded, "f") == {
+        "type": "string",
+        "format": "date",
+        "x-date-minimum": "1990-01-01",
+        "x-date-maximum": "2999-12-31",
+    }
+
+
+def test_over_http_a_decimal_is_a_string_however_it_dumps():
+    loose = fields.Decimal(validate=validate.Range(min=0))
+    assert field_schema(loose, "f", Form.HTTP)["type"] == "string"
+    with pytest.raises(UnsupportedField, match="as_string"):
+        field_schema(loose, "f", Form.WIRE)
+
+
+def test_over_http_a_validator_may_describe_itself():
+    class Even(validate.Validator):
+        json_schema = {"multipleOf": 2}
+
+        def __call__(self, value):
+            return value
+
+    described = fields.Integer(validate=Even())
+    assert field_schema(described, "f", Form.HTTP) == {"type": "integer", "multipleOf": 2}
+    with pytest.raises(UnsupportedField, match="Even"):
+        field_schema(described, "f", Form.WIRE)
+
+
+def test_over_http_exclusive_decimal_bounds_are_annotated():
+    share = fields.Decimal(validate=validate.Range(min=0, max=100, max_inclusive=False))
+    schema = field_schema(share, "f", Form.HTTP)
+    assert (schema["x-decimal-minimum"], schema["x-decimal-exclusive-maximum"]) == ("0", "100")
+
+
+def test_over_http_fields_keep_their_description():
+    described = fields.String(metadata={"description": "the partner"})
+    assert field_schema(described, "f", Form.HTTP)["description"] == "the partner"
+    assert "description" not in field_schema(described, "f", Form.WIRE)
+
+
+def test_over_http_a_one_sided_field_is_refused():
+    class OneSided(Schema):
+        secret = fields.String(load_only=True)
+
+    with pytest.raises(UnsupportedField, match=r"OneSided\.secret"):
+        object_schema(OneSided(), "OneSided", Form.HTTP)
