@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs PostgreSQL from Debian's packages if needed, starts a cluster on 127.0.0.1:5432 and
-# makes sure the test role exists. Prints the admin URL tests use (LEDGER_TEST_POSTGRES_URL).
+# makes sure the test roles exist. Prints the admin URL tests use (LEDGER_TEST_POSTGRES_URL):
+# that of `ledger_ci`, whose password is new on every run and too random to be an ordinary
+# word, so the password sweep (tests/fixtures/password_sweep.py) finds it anywhere in the
+# suite's output. The `ledger` role (password `ledger`) stays for developers' own runs.
 set -euo pipefail
 
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
@@ -31,4 +34,11 @@ BEGIN
 END $$;
 SQL
 
-echo "postgresql://ledger:ledger@127.0.0.1:5432/postgres"
+password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -v password="$password" postgres >&2 <<'SQL'
+SELECT 'CREATE ROLE ledger_ci LOGIN CREATEDB'
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ledger_ci') \gexec
+ALTER ROLE ledger_ci PASSWORD :'password';
+SQL
+
+echo "postgresql://ledger_ci:${password}@127.0.0.1:5432/postgres"

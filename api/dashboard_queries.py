@@ -83,9 +83,8 @@ def specializations_by_tier(
     connection: Connection, roster: list[SpecializationRoster]
 ) -> list[SpecializationByTier]:
     """How many partners of each tier hold each specialization in `roster`."""
-    tiers = dict(
-        connection.execute(select(partner_status.c.code, partner_status.c.tier)).tuples().all()
-    )
+    # Rows unpack as (code, tier) pairs; SQLAlchemy 2.1 deprecates Result.tuples() for this.
+    tiers = dict(connection.execute(select(partner_status.c.code, partner_status.c.tier)).all())
     return [
         SpecializationByTier(
             entry.specialization,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 
@@ -40,6 +39,8 @@ def ensure_topic(bootstrap_servers: str, name: str, replication_factor: int = 1)
             return
         # Another member of the group may create it between our listing and our request.
         with contextlib.suppress(TopicAlreadyExistsError):
-            admin.create_topics([NewTopic(name, 1, replication_factor)])
+            admin.create_topics(
+                {name: {"num_partitions": 1, "replication_factor": replication_factor}}
+            )
     finally:
         admin.close()

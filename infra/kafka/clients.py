@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 # Events are kept forever: the topics are the auditors' copy of history.
@@ -87,15 +86,14 @@ def ensure_topics(
             # Another process may create a topic between our listing and our request.
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(
-                    [
-                        NewTopic(
-                            name,
-                            partitions,
-                            replication_factor,
-                            topic_configs=topic_config(replication_factor),
-                        )
+                    {
+                        name: {
+                            "num_partitions": partitions,
+                            "replication_factor": replication_factor,
+                            "configs": topic_config(replication_factor),
+                        }
                         for name in missing
-                    ]
+                    }
                 )
         return missing
     finally:

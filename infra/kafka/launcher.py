@@ -375,7 +375,8 @@ def _render_server_properties(config: BrokerConfig) -> str:
     return header + "".join(f"{key}={value}\n" for key, value in settings.items())
 
 
-def _new_cluster_id() -> str:
+def new_cluster_id() -> str:
+    """A KRaft cluster id: 16 random bytes in URL-safe base64 (also used by the test containers)."""
     # Kafka's own generator rejects ids starting with "-" (they read as command-line options).
     while True:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode("ascii")
@@ -404,7 +405,7 @@ def _format_storage_if_needed(java: str, libs_dir: Path, config: BrokerConfig) -
         return
     command = _java_command(
         java, libs_dir, config, "kafka.tools.StorageTool",
-        "format", "-t", _new_cluster_id(), "-c", str(config.properties_file.resolve()),
+        "format", "-t", new_cluster_id(), "-c", str(config.properties_file.resolve()),
     )  # fmt: skip
     result = subprocess.run(
         command,

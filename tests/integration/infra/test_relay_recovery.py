@@ -4,7 +4,6 @@ import dataclasses
 
 import pytest
 from kafka import KafkaAdminClient, KafkaProducer
-from kafka.admin import NewPartitions
 from kafka.errors import MessageSizeTooLargeError
 
 from contracts.wire.chain import GENESIS
@@ -120,9 +119,7 @@ def test_refuses_topics_whose_partition_count_changed(settings):
     drain(settings, ledger)
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     try:
-        admin.create_partitions(
-            {f"{settings.topic_prefix}.partner": NewPartitions(settings.topic_partitions + 2)}
-        )
+        admin.create_partitions({f"{settings.topic_prefix}.partner": settings.topic_partitions + 2})
     finally:
         admin.close()
     enrol_partners(ledger, 1, first=10)

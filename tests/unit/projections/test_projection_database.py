@@ -169,7 +169,7 @@ def position_rows(engine: Engine) -> dict[int, int]:
         rows = connection.execute(
             select(consumer_position.c.partition, consumer_position.c.next_offset)
         )
-        return dict(rows.tuples().all())
+        return dict(rows.all())
 
 
 def test_one_poll_over_two_partitions_stores_both_positions_with_the_rows(engines):

@@ -71,3 +71,29 @@ def test_every_pin_satisfies_the_ranges_pyproject_declares() -> None:
 def test_make_install_installs_from_the_pins() -> None:
     makefile = (ROOT / "Makefile").read_text()
     assert "pip install -q -c constraints.txt -e '.[dev]'" in makefile
+
+
+def test_the_license_is_an_spdx_expression_as_setuptools_expects() -> None:
+    # setuptools 77+ deprecates the `{ text = ... }` table (a warning on every build).
+    from packaging.licenses import canonicalize_license_expression  # noqa: PLC0415
+
+    license_ = PYPROJECT["project"]["license"]
+    assert isinstance(license_, str)
+    assert canonicalize_license_expression(license_) == license_
+    assert PYPROJECT["build-system"]["requires"] == ["setuptools>=77"]
+
+
+def test_the_image_runs_as_the_unprivileged_user_it_creates() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    users = re.findall(r"^USER (\S+)$", dockerfile, flags=re.M)
+    assert users, "the image sets no USER, so it runs as root"
+    uid, _, gid = users[-1].partition(":")
+    assert uid.isdigit(), "the last USER must be numeric, so non-root can be verified"
+    assert gid.isdigit()
+    assert int(uid) != 0
+    assert int(gid) != 0
+    assert re.search(rf"useradd [^\n]*--uid {uid}\b", dockerfile)
+    assert re.search(rf"groupadd [^\n]*--gid {gid}\b", dockerfile)
+    # What the processes write (the data directory, the API's tokens volume) is theirs.
+    assert re.search(r"chown ledger:ledger /app/var /var/lib/ledger", dockerfile)
+    assert dockerfile.index(f"USER {users[-1]}") > dockerfile.index("RUN pip install")
