@@ -110,12 +110,12 @@ class ExclusivityDecision:
 
     @property
     def outcome(self) -> str:
-        """granted, registered-not-exclusive, under-review or denied: what the registrant is
+        """granted, registered-not-exclusive, pending (a review) or denied: what the registrant is
         told."""
         if self.granted:
             return "granted"
         if self.reason.under_review:
-            return "under-review"
+            return "pending"
         return "registered-not-exclusive" if self.preferred else "denied"
 
 

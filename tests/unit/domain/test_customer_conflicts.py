@@ -69,7 +69,7 @@ def test_the_same_customer_spelled_differently_under_a_second_reference_is_suspe
 
     assert result.decision.reason is SUSPECTED
     assert result.decision.rule_reason is GRANTED
-    assert result.decision.outcome == "under-review"
+    assert result.decision.outcome == "pending"
     assert ledger.get_opportunity(SECOND).protection is None
     assert ledger.get_opportunity(FIRST).protection is not None
 

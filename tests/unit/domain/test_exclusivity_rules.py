@@ -261,7 +261,7 @@ def test_a_review_held_decision_keeps_what_the_rule_decided_and_grants_nothing()
     assert held.reason is ExclusivityReason.CONFLICT_SUSPECTED
     assert held.rule_reason is ExclusivityReason.GRANTED_FIRST_QUALIFIED_REGISTRANT
     assert (held.granted, held.preferred, held.valid_until) == (False, False, None)
-    assert held.outcome == "under-review"
+    assert held.outcome == "pending"
 
 
 @pytest.mark.parametrize("reason", RULE_REASONS, ids=lambda r: r.value)
