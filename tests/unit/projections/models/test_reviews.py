@@ -11,8 +11,8 @@ from projections.models.exclusivity_decisions import decision_history
 from projections.models.reviews import pending_reviews
 from tests.builders.program import (
     REGISTERED_ON,
-    default_rules,
     deal_registration,
+    default_rules,
     enroll_specialist,
     in_memory_ledger,
 )
