@@ -21,6 +21,7 @@ from contracts.inputs.api_schemas import (
     DecisionCountSchema,
     DecisionSchema,
     ExpiringQuerySchema,
+    ReviewSchema,
 )
 from projections.models.exclusivity_decisions import (
     DecisionCount,
@@ -30,6 +31,7 @@ from projections.models.exclusivity_decisions import (
 )
 from projections.models.exclusivity_decisions import decision_counts as count_decisions
 from projections.models.quotes import QuoteView, quotes_for
+from projections.models.reviews import ReviewView, pending_reviews
 
 PARTNER_HIDDEN = ("evidence_event_ids",)
 
@@ -70,6 +72,15 @@ def deal_blueprint() -> Blueprint:
         """Exclusivity decisions by outcome and reason, program-wide (not for partners)."""
         with projections() as connection:
             return count_decisions(connection)
+
+    @blp.route("/reviews")
+    @allow(*STAFF)
+    @blp.response(200, ReviewSchema(many=True))
+    def reviews() -> list[ReviewView]:
+        """Registrations waiting for a channel manager, oldest first, each with the other
+        opportunity its customer matched (not for partners)."""
+        with projections() as connection:
+            return pending_reviews(connection)
 
     return blp
 

@@ -237,6 +237,18 @@ def expiring(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def reviews(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.reading import answering_from
+    from cli.renderers import render_reviews
+    from infra.output import to_json
+    from projections.models.reviews import pending_reviews
+
+    with answering_from(settings, None) as connection:
+        found = pending_reviews(connection)
+    print(to_json(found) if args.json else render_reviews(found))
+    return 0
+
+
 def declare(commands: Any) -> None:
     deal = noun(commands, "deal", "deal registration, quotes and outcomes")
     p = command(
@@ -360,6 +372,15 @@ def declare(commands: Any) -> None:
         json=True,
     )
     p.add_argument("--within", type=int, default=30, help="days (default 30)")
+
+    command(
+        deal,
+        "reviews",
+        reviews,
+        help="registrations waiting for a channel manager (suspected conflicts)",
+        example="deal reviews --json",
+        json=True,
+    )
 
 
 def _customer_and_area(parser: argparse.ArgumentParser) -> None:

@@ -196,9 +196,7 @@ def test_no_read_endpoint_names_another_partner_or_its_decisions(client, world, 
             assert not leaked, f"{path} {query} told {who} about {leaked}: {body}"
 
 
-def test_a_partner_held_for_review_sees_its_own_pending_decision_not_what_it_matched(
-    client, world
-):
+def test_a_partner_held_for_review_sees_its_own_pending_decision_not_what_it_matched(client, world):
     history = get(client, world, "cloudco", f"/opportunities/{CONFLICTED}/history").get_json()
     (decision,) = history["decisions"]
     assert (decision["partner"], decision["outcome"], decision["reason_code"]) == (
@@ -227,3 +225,21 @@ def test_no_read_endpoint_tells_a_partner_held_for_review_which_opportunity_it_m
             text = body.get_data(as_text=True)
             leaked = [word for word in matched if re.search(re.escape(word), text)]
             assert not leaked, f"{path} {query} told cloudco about {leaked}: {text}"
+
+
+def test_channel_managers_see_the_review_naming_the_opportunity_it_matched(client, world):
+    (review,) = get(client, world, "manager", "/reviews").get_json()
+
+    assert (review["opportunity"], review["partner"], review["conflicting_reference"]) == (
+        CONFLICTED,
+        "cloudco",
+        PROTECTED,
+    )
+    assert review["matched_keys"] == ["name:acme"]
+    assert review["rule_reason_code"] == "registered-not-exclusive"
+    assert get(client, world, "auditor", "/reviews").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["cloudco", "antemeta"])
+def test_partners_may_not_read_the_reviews(client, world, who):
+    assert get(client, world, who, "/reviews").status_code == 403
