@@ -10,6 +10,7 @@ import pytest
 from domain.commands import EngageVendorSales, RecordLoss
 from domain.customer_claim import CustomerClaim
 from domain.errors import InvalidCompanyIdentifier
+from domain.history_replay import replay_history
 from domain.exclusivity import ExclusivityReason
 from domain.ledger import Ledger
 from domain.opportunity import Opportunity
@@ -184,3 +185,20 @@ def test_the_opening_records_the_identity_and_takes_its_claims(ledger):
     assert identified.claim_keys == ["name:danone", "siren:552032534"]
     claim = ledger.repository.get(CustomerClaim.create_id("siren:552032534", DP))
     assert claim.holder_reference == FIRST
+
+
+def test_a_rules_simulation_replays_the_company_identifier_and_finds_the_same_conflict(ledger):
+    register(ledger, "antemeta", FIRST, "Danone", company="552032534")
+    register(ledger, "rival", SECOND, "Blédina", company="FR27552032534", on=LATER)
+    recorded = [
+        ledger.mapper.to_domain_event(n)
+        for n in ledger.recorder.select_notifications(start=1, limit=10_000)
+    ]
+    scratch = in_memory_ledger()
+
+    replay_history(recorded, scratch, default_rules(), default_rules().effective_from)
+
+    replayed = opportunity_events(scratch, SECOND)
+    assert isinstance(replayed[1], Opportunity.CustomerIdentified)
+    assert replayed[1].company_identifier == "FR27552032534"
+    assert isinstance(replayed[-1], Opportunity.ConflictSuspected)
