@@ -10,8 +10,8 @@ import pytest
 from domain.commands import EngageVendorSales, RecordLoss
 from domain.customer_claim import CustomerClaim
 from domain.errors import InvalidCompanyIdentifier
-from domain.history_replay import replay_history
 from domain.exclusivity import ExclusivityReason
+from domain.history_replay import replay_history
 from domain.ledger import Ledger
 from domain.opportunity import Opportunity
 from domain.program import Specialization
