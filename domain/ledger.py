@@ -254,7 +254,10 @@ class Ledger(Application[UUID]):
         self, opportunity: Opportunity, on: date
     ) -> tuple[list[CustomerClaim], CustomerConflict | None]:
         """The opportunity's claims, taken where nobody holds them, and the other open
-        opportunity holding any of the rest."""
+        opportunity holding any of the rest. A closed opportunity claims nothing: a late
+        registration on it is denied, and must not take its customer back from a new one."""
+        if opportunity.outcome is not None:
+            return [], None
         claims = []
         for key in opportunity.claim_keys:
             claim = self.get_claim(key, opportunity.specialization)

@@ -202,3 +202,16 @@ def test_a_rules_simulation_replays_the_company_identifier_and_finds_the_same_co
     assert isinstance(replayed[1], Opportunity.CustomerIdentified)
     assert replayed[1].company_identifier == "FR27552032534"
     assert isinstance(replayed[-1], Opportunity.ConflictSuspected)
+
+
+def test_a_late_registration_on_a_closed_opportunity_does_not_take_its_customer_back(ledger):
+    register(ledger, "antemeta", FIRST, "Acme")
+    ledger.record_loss(RecordLoss(FIRST, LATER, "project cancelled"))
+
+    late = register(ledger, "rival", FIRST, "Acme", on=LATER)
+    fresh = register(ledger, "rival", SECOND, "Acme", on=LATER)
+
+    assert late.decision.reason is ExclusivityReason.OPPORTUNITY_CLOSED
+    assert fresh.decision.reason is GRANTED
+    claim = ledger.repository.get(CustomerClaim.create_id("name:acme", DP))
+    assert claim.holder == Opportunity.create_id(SECOND)
