@@ -23,6 +23,7 @@ from contracts.inputs.api_schemas import (
     DecisionSchema,
     ExpiringQuerySchema,
     PageQuerySchema,
+    ReviewSchema,
 )
 from projections.models.exclusivity_decisions import (
     DecisionCount,
@@ -32,6 +33,7 @@ from projections.models.exclusivity_decisions import (
 )
 from projections.models.exclusivity_decisions import decision_counts as count_decisions
 from projections.models.quotes import QuoteView, quotes_for
+from projections.models.reviews import ReviewView, pending_reviews
 
 PARTNER_HIDDEN = ("evidence_event_ids",)
 
@@ -75,6 +77,17 @@ def deal_blueprint() -> Blueprint:
         """Exclusivity decisions by outcome and reason, program-wide (not for partners)."""
         with projections() as connection:
             return count_decisions(connection)
+
+    @blp.route("/reviews")
+    @allow(*STAFF)
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, ReviewSchema(many=True))
+    @paginated
+    def reviews(_page: dict[str, Any]) -> list[ReviewView]:
+        """Registrations waiting for a channel manager, oldest first, each with the other
+        opportunity its customer matched (not for partners)."""
+        with projections() as connection:
+            return pending_reviews(connection)
 
     return blp
 

@@ -34,6 +34,7 @@ def register(args: argparse.Namespace, settings: Settings) -> int:
             "presales_evidence": args.evidence or "",
             "new_business": not args.renewal,
             "registered_on": today_or(args.registered_on),
+            "company_identifier": args.company_id,
         },
     )
     result = open_ledger(settings).register_deal(command)
@@ -41,8 +42,10 @@ def register(args: argparse.Namespace, settings: Settings) -> int:
     # valid_until is the first day no longer protected
     kind = "exclusive" if decision.granted else "preferential conditions, not exclusive"
     until = f" until {decision.valid_until} ({kind})" if decision.valid_until else ""
+    # Under review: the registrant learns that, never which other opportunity it matched.
+    review = " (waiting for a channel manager's review)" if decision.reason.under_review else ""
     print(
-        f"{decision.reason.value}{until} (decision {result.decision_id}, "
+        f"{decision.reason.value}{until}{review} (decision {result.decision_id}, "
         f"rules {decision.rules_version})"
     )
     return 0
@@ -234,6 +237,18 @@ def expiring(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def reviews(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.reading import answering_from
+    from cli.renderers import render_reviews
+    from infra.output import to_json
+    from projections.models.reviews import pending_reviews
+
+    with answering_from(settings, None) as connection:
+        found = pending_reviews(connection)
+    print(to_json(found) if args.json else render_reviews(found))
+    return 0
+
+
 def declare(commands: Any) -> None:
     deal = noun(commands, "deal", "deal registration, quotes and outcomes")
     p = command(
@@ -253,6 +268,10 @@ def declare(commands: Any) -> None:
     p.add_argument("--evidence", help="pre-sales work done (required for protection)")
     p.add_argument("--renewal", action="store_true", help="a renewal, not new business")
     p.add_argument("--registered-on", help="YYYY-MM-DD (default: today)")
+    p.add_argument(
+        "--company-id",
+        help="the customer's SIREN, SIRET or EU VAT number (recognises it under any name)",
+    )
 
     p = command(
         deal,
@@ -353,6 +372,15 @@ def declare(commands: Any) -> None:
         json=True,
     )
     p.add_argument("--within", type=int, default=30, help="days (default 30)")
+
+    command(
+        deal,
+        "reviews",
+        reviews,
+        help="registrations waiting for a channel manager (suspected conflicts)",
+        example="deal reviews --json",
+        json=True,
+    )
 
 
 def _customer_and_area(parser: argparse.ArgumentParser) -> None:

@@ -13,6 +13,7 @@ from cli.reading import ProjectionsConnection
 from cli.renderers import (
     render_decisions,
     render_quotes,
+    render_reviews,
     render_simulation,
     render_transition_plans,
 )
@@ -39,6 +40,7 @@ from projections.models.partner_status import (
     tiers_then_and_now,
 )
 from projections.models.quotes import quotes_for
+from projections.models.reviews import pending_reviews
 from projections.models.specializations import SpecializationRoster, specialized_partners
 from projections.models.tier_reviews import tiers_at_risk
 from projections.models.transition_plans import transition_plans
@@ -145,6 +147,9 @@ def simulated_change(ledger: Ledger) -> str:
     )
 
 
+SHOWN_REVIEWS = 5
+
+
 def program_summary(settings: Settings) -> str:
     """Partners per tier, specialists per specialization, decisions, one opportunity's story."""
     with ProjectionsConnection(settings) as connection:
@@ -160,6 +165,7 @@ def program_summary(settings: Settings) -> str:
         history = decision_history(connection, reference) if reference else []
         quotes = quotes_for(connection, reference) if reference else []
         antemeta = partner_statuses(connection, as_of, "antemeta")
+        reviews = pending_reviews(connection)
     sections = [
         f"\n== Partners per tier at enrolment and as of {as_of} (partner_status projection) ==",
         table(
@@ -184,6 +190,9 @@ def program_summary(settings: Settings) -> str:
             ["outcome", "reason", "decisions"],
             [[c.outcome, c.reason_code, c.count] for c in counts],
         ),
+        f"\n== Registrations waiting for a channel manager ({len(reviews)} suspected conflicts; "
+        f"the first {min(len(reviews), SHOWN_REVIEWS)}, from ledger deal reviews) ==",
+        render_reviews(reviews[:SHOWN_REVIEWS]),
     ]
     if reference:
         sections += [

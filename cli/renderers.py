@@ -7,6 +7,7 @@ from projections import simulation
 from projections.models.exclusivity_decisions import DecisionCount, DecisionView
 from projections.models.partner_status import TIERS_HIGHEST_FIRST
 from projections.models.quotes import QuoteView
+from projections.models.reviews import ReviewView
 from projections.models.tier_history import TierChangeView
 from projections.models.tier_reviews import TierAtRisk
 from projections.models.transition_plans import TransitionPlanView
@@ -29,6 +30,26 @@ def render_decisions(decisions: list[DecisionView]) -> str:
                 f"{d.ended_on} ({d.end_reason})" if d.ended_on else "-",
             ]
             for d in decisions
+        ],
+    )
+
+
+def render_reviews(reviews: list[ReviewView]) -> str:
+    if not reviews:
+        return "no registrations waiting for review"
+    return table(
+        ["opportunity", "partner", "rule's outcome", "matches", "on", "since", "decision"],
+        [
+            [
+                r.opportunity,
+                r.partner,
+                r.rule_reason_code,
+                r.conflicting_reference,
+                ", ".join(r.matched_keys),
+                r.opened_on,
+                r.decision_id,
+            ]
+            for r in reviews
         ],
     )
 

@@ -60,6 +60,8 @@ class RegisterDeal:
     presales_evidence: str
     new_business: bool
     registered_on: date
+    # A SIREN, SIRET or EU VAT number; the customer is then recognised by it as well as by name.
+    company_identifier: str | None = None
 
 
 @dataclass(frozen=True)

@@ -114,3 +114,7 @@ class EngineerDaysExhausted(DomainError):
 
 class NonPositiveDays(DomainError):
     rule = "days-at-least-one"
+
+
+class InvalidCompanyIdentifier(DomainError):
+    rule = "company-identifier-valid"

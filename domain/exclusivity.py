@@ -29,6 +29,9 @@ class ExclusivityReason(Enum):
     # Pre-sales work by a partner that is not the area's specialist: preferential conditions,
     # never exclusivity nor the best price.
     REGISTERED_NOT_EXCLUSIVE = "registered-not-exclusive"
+    # Another open opportunity holds the same customer in the same area: neither granted nor
+    # denied until a channel manager reviews it (the rule's own outcome is kept beside it).
+    CONFLICT_SUSPECTED = "review-conflict-suspected"
 
     @property
     def granted(self) -> bool:
@@ -37,6 +40,10 @@ class ExclusivityReason(Enum):
     @property
     def preferred(self) -> bool:
         return self is ExclusivityReason.REGISTERED_NOT_EXCLUSIVE
+
+    @property
+    def under_review(self) -> bool:
+        return self is ExclusivityReason.CONFLICT_SUSPECTED
 
     @property
     def incremental_business(self) -> bool:
@@ -90,6 +97,8 @@ class ExclusivityDecision:
     rules_version: str
     valid_until: date | None
     evidence_event_ids: tuple[UUID, ...]
+    # What the rule alone decided, when something else (a suspected conflict) overrode it.
+    rule_reason: ExclusivityReason | None = None
 
     @property
     def granted(self) -> bool:
@@ -101,9 +110,12 @@ class ExclusivityDecision:
 
     @property
     def outcome(self) -> str:
-        """granted, registered-not-exclusive or denied: what the registrant is told."""
+        """granted, registered-not-exclusive, pending (a review) or denied: what the registrant is
+        told."""
         if self.granted:
             return "granted"
+        if self.reason.under_review:
+            return "pending"
         return "registered-not-exclusive" if self.preferred else "denied"
 
 
@@ -167,6 +179,18 @@ _DENIALS: tuple[tuple[ExclusivityReason, Callable[[_Case], bool]], ...] = (
         ),
     ),
 )
+
+
+def held_for_review(decision: ExclusivityDecision) -> ExclusivityDecision:
+    """The decision a suspected conflict turns a grant or a preference into: under review,
+    nothing granted, the rule's outcome kept for the channel manager."""
+    return ExclusivityDecision(
+        reason=ExclusivityReason.CONFLICT_SUSPECTED,
+        rules_version=decision.rules_version,
+        valid_until=None,
+        evidence_event_ids=decision.evidence_event_ids,
+        rule_reason=decision.reason,
+    )
 
 
 def _first_failed_rule(

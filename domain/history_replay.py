@@ -87,6 +87,8 @@ class _Translation:
         self.proposed = replace(proposed, effective_from=proposed_from)
         self.codes: dict[UUID, str] = {}
         self.opportunities: dict[UUID, events.Opened] = {}
+        # The company identifier each opportunity was opened with, so it is opened with it again.
+        self.company_identifiers: dict[UUID, str | None] = {}
         self.proposal_sent = False
 
     def steps(self, events: list[Any]) -> tuple[list[_Step], set[date]]:
@@ -112,6 +114,9 @@ class _Translation:
             return [_Step(event.enrolled_on, lambda: self.target.enroll_partner(command))]
         if isinstance(event, Opportunity.Opened):
             self.opportunities[event.originator_id] = event
+            return []
+        if isinstance(event, Opportunity.CustomerIdentified):
+            self.company_identifiers[event.originator_id] = event.company_identifier
             return []
         translate = _PARTNER.get(type(event)) or _OPPORTUNITY.get(type(event))
         if translate is None:
@@ -197,6 +202,7 @@ def _registration(t: _Translation, e: Any) -> tuple[date, Callable[[], Any]]:
         presales_evidence=e.presales_evidence,
         new_business=e.new_business,
         registered_on=e.registered_on,
+        company_identifier=t.company_identifiers.get(UUID(str(e.originator_id))),
     )
     return e.registered_on, lambda: t.target.register_deal(command)
 

@@ -33,6 +33,8 @@ from domain.commands import (
     ReleaseExclusivity,
     RevokeCertification,
 )
+from domain.customer_claim import CustomerClaim, CustomerConflict, conflict_among
+from domain.customer_identity import CustomerIdentity
 from domain.errors import (
     NoRulesInForce,
     PartnerAlreadyEnrolled,
@@ -211,7 +213,12 @@ class Ledger(Application[UUID]):
     # --- opportunities --------------------------------------------------------------------
 
     def register_deal(self, command: RegisterDeal) -> RegistrationResult:
-        """Register an opportunity for a partner and decide its exclusivity."""
+        """Register an opportunity for a partner and decide its exclusivity.
+
+        The opportunity's customer claims are saved in the same transaction: two references
+        for one customer racing to open write the same claim, and the loser, deciding again,
+        finds the customer held (a suspected conflict, see domain.customer_claim)."""
+        identity = CustomerIdentity.of(command.end_customer, command.company_identifier)
 
         def attempt() -> RegistrationResult:
             partner = self.get_partner(command.partner_code)
@@ -221,7 +228,9 @@ class Ledger(Application[UUID]):
                 command.end_customer,
                 command.specialization,
                 command.registered_on,
+                identity,
             )
+            claims, conflict = self._claims(opportunity, command.registered_on)
             decision = opportunity.register(
                 partner.id,
                 partner.registrant_facts(command.registered_on),
@@ -231,8 +240,9 @@ class Ledger(Application[UUID]):
                 command.new_business,
                 command.registered_on,
                 rules,
+                conflict,
             )
-            self.save(opportunity)
+            self.save(opportunity, *claims)
             # The decision's own event: benefits granted with a protection are recorded after it.
             return RegistrationResult(
                 opportunity.id, opportunity.decisions[-1].decision_id, decision
@@ -240,16 +250,60 @@ class Ledger(Application[UUID]):
 
         return retry_on_conflict(attempt)
 
+    def _claims(
+        self, opportunity: Opportunity, on: date
+    ) -> tuple[list[CustomerClaim], CustomerConflict | None]:
+        """The opportunity's claims, taken where nobody holds them, and the other open
+        opportunity holding any of the rest. A closed opportunity claims nothing: a late
+        registration on it is denied, and must not take its customer back from a new one."""
+        if opportunity.outcome is not None:
+            return [], None
+        claims = []
+        for key in opportunity.claim_keys:
+            claim = self.get_claim(key, opportunity.specialization)
+            if claim is None:
+                claim = CustomerClaim(
+                    key, opportunity.specialization, opportunity.id, opportunity.reference, on
+                )
+            elif not claim.held_by_another(opportunity.id):
+                claim.take(opportunity.id, opportunity.reference, on)
+            claims.append(claim)
+        return claims, conflict_among(claims, opportunity.id)
+
+    def get_claim(self, key: str, specialization: Specialization) -> CustomerClaim | None:
+        try:
+            claim: CustomerClaim = self.repository.get(CustomerClaim.create_id(key, specialization))
+        except AggregateNotFoundError:
+            return None
+        return claim
+
+    def _release_claims(
+        self, opportunity: Opportunity, on: date, reason: str
+    ) -> list[CustomerClaim]:
+        """A closed opportunity frees its customer for a later registration."""
+        released = []
+        for key in opportunity.claim_keys:
+            claim = self.get_claim(key, opportunity.specialization)
+            if claim is not None and claim.holder == opportunity.id:
+                claim.release(opportunity.id, on, reason)
+                released.append(claim)
+        return released
+
     def engage_vendor_sales(self, command: EngageVendorSales) -> None:
+        """The vendor's sales work the opportunity; it claims its customer as a partner's would."""
+        identity = CustomerIdentity.of(command.end_customer, None)
+
         def attempt() -> None:
             opportunity = self._opportunity_or_open(
                 command.opportunity,
                 command.end_customer,
                 command.specialization,
                 command.engaged_on,
+                identity,
             )
+            claims, _ = self._claims(opportunity, command.engaged_on)
             opportunity.engage_vendor_sales(command.engaged_on, command.note)
-            self.save(opportunity)
+            self.save(opportunity, *claims)
 
         retry_on_conflict(attempt)
 
@@ -292,7 +346,8 @@ class Ledger(Application[UUID]):
                 partner.credit_qualified_revenue(
                     opportunity.id, command.amount, command.won_on, won
                 )
-            self.save(opportunity, partner)
+            claims = self._release_claims(opportunity, command.won_on, "opportunity-won")
+            self.save(opportunity, partner, *claims)
             return qualified
 
         return retry_on_conflict(attempt)
@@ -327,7 +382,8 @@ class Ledger(Application[UUID]):
         def attempt() -> None:
             opportunity = self.get_opportunity(command.opportunity)
             opportunity.record_loss(command.lost_on, command.reason, command.lost_to)
-            self.save(opportunity)
+            claims = self._release_claims(opportunity, command.lost_on, "opportunity-lost")
+            self.save(opportunity, *claims)
 
         retry_on_conflict(attempt)
 
@@ -339,12 +395,19 @@ class Ledger(Application[UUID]):
         return opportunity
 
     def _opportunity_or_open(
-        self, reference: str, end_customer: str, specialization: Specialization, on: date
+        self,
+        reference: str,
+        end_customer: str,
+        specialization: Specialization,
+        on: date,
+        identity: CustomerIdentity,
     ) -> Opportunity:
         try:
             opportunity = self.get_opportunity(reference)
         except UnknownOpportunity:
-            return Opportunity.open(reference, end_customer, specialization, on)
+            opened = Opportunity.open(reference, end_customer, specialization, on)
+            opened.identify_customer(identity, on)
+            return opened
         opportunity.check_same_opportunity(end_customer, specialization)
         return opportunity
 

@@ -13,6 +13,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import opportunity_events as events
+from domain.customer_claim import CustomerConflict
+from domain.customer_identity import CustomerIdentity
 from domain.errors import (
     AlreadyHoldsExclusivity,
     BlankReference,
@@ -29,6 +31,7 @@ from domain.exclusivity import (
     RegistrantFacts,
     RegistrationFacts,
     decide_exclusivity,
+    held_for_review,
 )
 from domain.identity import event_id, name_based_id
 from domain.opportunity_state import (
@@ -50,6 +53,8 @@ class Opportunity(Aggregate):
     # Adopted under their own names: eventsourcing redefines each as Opportunity.<Name> in
     # this module, the topic every stored opportunity event carries.
     Opened = events.Opened
+    CustomerIdentified = events.CustomerIdentified
+    ConflictSuspected = events.ConflictSuspected
     VendorSalesEngaged = events.VendorSalesEngaged
     Registered = events.Registered
     ExclusivityGranted = events.ExclusivityGranted
@@ -102,6 +107,11 @@ class Opportunity(Aggregate):
         # Each partner's latest decision on a registration of incremental business.
         self.incremental_registrations: dict[UUID, UUID] = {}
         self.benefits: ProtectionBenefits | None = None
+        # Opportunities opened before customer identities have no claim keys.
+        self.claim_keys: tuple[str, ...] = ()
+        self.company_identifier: str | None = None
+        # Registrations waiting for a channel manager: partner -> the decision under review.
+        self.pending_reviews: dict[UUID, UUID] = {}
 
     # --- commands -------------------------------------------------------------------------
 
@@ -111,6 +121,11 @@ class Opportunity(Aggregate):
                 f"opportunity {self.reference!r} is registered for {self.end_customer!r} in "
                 f"{self.specialization.value}, not {end_customer!r} in {specialization.value}"
             )
+
+    def identify_customer(self, identity: CustomerIdentity, on: date) -> None:
+        """Record who the customer is, once, when the opportunity is opened."""
+        company = identity.company.value if identity.company is not None else None
+        self._customer_identified(identity.normalized_name, company, list(identity.claim_keys), on)
 
     def engage_vendor_sales(self, engaged_on: date, note: str) -> None:
         """The vendor's own sales already work this opportunity: no partner can be protected."""
@@ -128,8 +143,10 @@ class Opportunity(Aggregate):
         new_business: bool,
         registered_on: date,
         rules: ProgramRules,
+        conflict: CustomerConflict | None = None,
     ) -> ExclusivityDecision:
-        """Record a registration and the exclusivity decision taken on it."""
+        """Record a registration and the exclusivity decision taken on it; a grant or a
+        preference on a customer another open opportunity holds waits for review instead."""
         check_not_negative("estimated_value", estimated_value)
         self.check_not_before_history(registered_on)
         self.expire_protection(registered_on)
@@ -155,6 +172,18 @@ class Opportunity(Aggregate):
             rules,
         )
         evidence = [registration_event, *decision.evidence_event_ids]
+        if conflict is not None and (decision.granted or decision.preferred):
+            self._conflict_suspected(
+                partner_id,
+                decision.reason.value,
+                rules.version,
+                evidence,
+                registered_on,
+                conflict.opportunity_id,
+                conflict.reference,
+                list(conflict.matched_keys),
+            )
+            return held_for_review(decision)
         if decision.granted:
             assert decision.valid_until is not None  # granted decisions always carry a validity
             self._exclusivity_granted(
@@ -339,6 +368,43 @@ class Opportunity(Aggregate):
 
     # --- events ---------------------------------------------------------------------------
 
+    @event(CustomerIdentified)
+    def _customer_identified(
+        self,
+        normalized_name: str,
+        company_identifier: str | None,
+        claim_keys: list[str],
+        identified_on: date,
+    ) -> None:
+        self.claim_keys = tuple(claim_keys)
+        self.company_identifier = company_identifier
+
+    @event(ConflictSuspected)
+    def _conflict_suspected(
+        self,
+        partner_id: UUID,
+        rule_reason_code: str,
+        rules_version: str,
+        evidence_event_ids: list[UUID],
+        decided_on: date,
+        conflicting_opportunity_id: UUID,
+        conflicting_reference: str,
+        matched_keys: list[str],
+    ) -> None:
+        self._touch(decided_on)
+        decision_id = event_id(self.id, self.version + 1)
+        self.decisions.append(
+            DecisionRecord(
+                decision_id,
+                partner_id,
+                False,
+                ExclusivityReason.CONFLICT_SUSPECTED.value,
+                decided_on,
+                None,
+            )
+        )
+        self.pending_reviews[partner_id] = decision_id
+
     @event(VendorSalesEngaged)
     def _vendor_sales_engaged(self, engaged_on: date, note: str) -> None:
         self._touch(engaged_on)
@@ -370,6 +436,7 @@ class Opportunity(Aggregate):
         # Event bodies run before the version moves on: this event's version is the next one.
         decision_id = event_id(self.id, self.version + 1)
         self.protection = ActiveProtection(decision_id, partner_id, valid_until)
+        self.pending_reviews.pop(partner_id, None)
         self.decisions.append(
             DecisionRecord(decision_id, partner_id, True, reason_code, decided_on, valid_until)
         )
@@ -388,6 +455,7 @@ class Opportunity(Aggregate):
         self._touch(decided_on)
         decision_id = event_id(self.id, self.version + 1)
         self.preferred[partner_id] = PreferredRegistration(decision_id, valid_until)
+        self.pending_reviews.pop(partner_id, None)
         self.decisions.append(
             DecisionRecord(decision_id, partner_id, False, reason_code, decided_on, valid_until)
         )
@@ -442,6 +510,7 @@ class Opportunity(Aggregate):
         self.decisions.append(
             DecisionRecord(decision_id, partner_id, False, reason_code, decided_on, None)
         )
+        self.pending_reviews.pop(partner_id, None)
         if ExclusivityReason(reason_code).incremental_business:
             # Denied only because another partner holds it: still the registrant's project.
             self.incremental_registrations[partner_id] = decision_id

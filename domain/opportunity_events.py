@@ -140,3 +140,30 @@ class Lost(Aggregate.Event):
     def upcast_v1_v2(state: dict[str, object]) -> None:
         # Losses recorded before version 2 did not say to whom: unknown, not guessed.
         state["lost_to"] = None
+
+
+class CustomerIdentified(Aggregate.Event):
+    """Who the end customer is, recorded just after the opening: the normalized name, the
+    company identifier when one was given, and the claim keys the opportunity holds or waits
+    for (see domain.customer_claim). Opportunities opened before identities have none."""
+
+    normalized_name: str
+    company_identifier: str | None
+    claim_keys: list[str]
+    identified_on: date
+
+
+class ConflictSuspected(Aggregate.Event):
+    """A registration the rule would have granted (or preferred) while another open
+    opportunity holds the same customer in the same specialization: it waits for a channel
+    manager. `rule_reason_code` is what the rule decided; the conflicting opportunity is for
+    the channel manager's eyes, never the partner's."""
+
+    partner_id: UUID
+    rule_reason_code: str
+    rules_version: str
+    evidence_event_ids: list[UUID]
+    decided_on: date
+    conflicting_opportunity_id: UUID
+    conflicting_reference: str
+    matched_keys: list[str]

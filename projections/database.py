@@ -15,6 +15,7 @@ from projections.models.partner_status import partner_status
 from projections.models.program_rules import program_rules
 from projections.models.quotes import quote
 from projections.models.revenue import revenue_credit
+from projections.models.reviews import registration_review
 from projections.models.specializations import partner_specialization
 from projections.models.tier_history import tier_change
 from projections.models.tier_reviews import tier_review
@@ -40,6 +41,7 @@ PROJECTION_TABLES: tuple[Table, ...] = (
     tier_review,
     transition_plan,
     protection_benefit,
+    registration_review,
 )
 
 SCRATCH_SYNCHRONOUS = "OFF"

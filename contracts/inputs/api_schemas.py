@@ -152,6 +152,20 @@ class DealHistorySchema(Schema):
     quotes = fields.List(fields.Nested(QuoteSchema), required=True)
 
 
+class ReviewSchema(Schema):
+    """A registration waiting for a channel manager (staff only: it names the other
+    opportunity the customer matched)."""
+
+    decision_id = fields.String(required=True)
+    opportunity = fields.String(required=True)
+    partner = fields.String(required=True)
+    rule_reason_code = fields.String(required=True)
+    conflicting_reference = fields.String(required=True)
+    matched_keys = fields.List(fields.String(), required=True)
+    opened_on = fields.Date(required=True)
+    status = fields.String(required=True)
+
+
 class DecisionCountSchema(Schema):
     outcome = fields.String(required=True)
     reason_code = _value_of(ExclusivityReason, required=True)

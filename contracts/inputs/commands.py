@@ -174,6 +174,10 @@ class RegisterDealSchema(_CommandSchema):
     presales_evidence = fields.String(required=True, validate=validate.Length(max=2000))
     new_business = fields.Boolean(required=True)
     registered_on = _business_date()
+    # SIREN, SIRET or EU VAT number; checked (Luhn, VAT format and key) by the domain.
+    company_identifier = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=40)
+    )
 
     @validates_schema
     def close_not_before_registration(self, data: dict[str, Any], **_: Any) -> None:

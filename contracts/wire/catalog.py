@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from marshmallow import Schema, fields
 
 from contracts.wire import payloads as p
+from domain.customer_claim import CustomerClaim
 from domain.opportunity import Opportunity
 from domain.partner import Partner
 from domain.partner_program import PartnerProgram
@@ -179,6 +180,28 @@ CONTRACTS: tuple[EventContract, ...] = (
         "removed_on",
     ),
     _contract(Opportunity.Opened, "opportunity.opened", p.OpportunityOpenedV1, "opened_on"),
+    _contract(
+        Opportunity.CustomerIdentified,
+        "opportunity.customer-identified",
+        p.CustomerIdentifiedV1,
+        "identified_on",
+    ),
+    _contract(
+        Opportunity.ConflictSuspected,
+        "opportunity.conflict-suspected",
+        p.ConflictSuspectedV1,
+        "decided_on",
+    ),
+    _contract(CustomerClaim.Claimed, "customer-claim.claimed", p.CustomerClaimedV1, "claimed_on"),
+    _contract(
+        CustomerClaim.Reclaimed, "customer-claim.reclaimed", p.CustomerReclaimedV1, "claimed_on"
+    ),
+    _contract(
+        CustomerClaim.Released,
+        "customer-claim.released",
+        p.CustomerClaimReleasedV1,
+        "released_on",
+    ),
     _contract(
         Opportunity.VendorSalesEngaged,
         "opportunity.vendor-sales-engaged",

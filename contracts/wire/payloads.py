@@ -196,6 +196,24 @@ class OpportunityOpenedV1(StrictSchema):
     opened_on = fields.Date(required=True)
 
 
+class CustomerIdentifiedV1(StrictSchema):
+    normalized_name = _text(1)
+    company_identifier = fields.String(required=True, allow_none=True)
+    claim_keys = fields.List(fields.String(validate=validate.Length(min=1)), required=True)
+    identified_on = fields.Date(required=True)
+
+
+class ConflictSuspectedV1(StrictSchema):
+    partner_id = fields.UUID(required=True)
+    rule_reason_code = _text(1)
+    rules_version = _text(1)
+    evidence_event_ids = _event_ids()
+    decided_on = fields.Date(required=True)
+    conflicting_opportunity_id = fields.UUID(required=True)
+    conflicting_reference = _text(1)
+    matched_keys = fields.List(fields.String(validate=validate.Length(min=1)), required=True)
+
+
 class VendorSalesEngagedV1(StrictSchema):
     engaged_on = fields.Date(required=True)
     note = _text()
@@ -328,3 +346,26 @@ class OpportunityLostV2(OpportunityLostV1):
     """Adds who won the deal instead; null when the vendor does not know."""
 
     lost_to = fields.String(required=True, allow_none=True, validate=validate.Length(1, 200))
+
+
+# --- customer claim --------------------------------------------------------------------------
+
+
+class CustomerClaimedV1(StrictSchema):
+    key = _text(1)
+    specialization = _specialization()
+    opportunity_id = fields.UUID(required=True)
+    reference = _text(1)
+    claimed_on = fields.Date(required=True)
+
+
+class CustomerReclaimedV1(StrictSchema):
+    opportunity_id = fields.UUID(required=True)
+    reference = _text(1)
+    claimed_on = fields.Date(required=True)
+
+
+class CustomerClaimReleasedV1(StrictSchema):
+    opportunity_id = fields.UUID(required=True)
+    released_on = fields.Date(required=True)
+    reason = _text(1)

@@ -30,6 +30,7 @@ from contracts.wire.catalog import CONTRACTS, contract_for_event
 from contracts.wire.codec import event_id_text
 from domain.explain import Rederivation
 from domain.explain_benefits import rederive_benefits_grant
+from domain.explain_conflict import rederive_conflict
 from domain.explain_exclusivity import rederive_exclusivity
 from domain.explain_quote import rederive_quote
 from domain.explain_tier_change import rederive_tier_change, rederive_tier_review
@@ -45,6 +46,7 @@ KINDS: dict[type, str] = {
     Opportunity.ExclusivityGranted: "exclusivity decision",
     Opportunity.ExclusivityDenied: "exclusivity decision",
     Opportunity.RegisteredNonExclusive: "exclusivity decision",
+    Opportunity.ConflictSuspected: "suspected conflict",
     Opportunity.BenefitsGranted: "benefits grant",
     Opportunity.QuoteIssued: "quote",
     Opportunity.Won: "win",
@@ -55,6 +57,10 @@ DECISION_TOPICS = [get_topic(kind) for kind in KINDS]
 # The aggregates a decision may read besides its own: partners and the program.
 _CONTEXT_TOPICS = sorted(
     {get_topic(c.domain_class) for c in CONTRACTS if c.aggregate_type in ("partner", "program")}
+)
+
+_OPPORTUNITY_TOPICS = sorted(
+    {get_topic(c.domain_class) for c in CONTRACTS if c.aggregate_type == "opportunity"}
 )
 
 
@@ -123,6 +129,11 @@ def _rederive_opportunity_decision(
             "is not a registration"
         )
     registrant = history.partner(registration.partner_id)
+    if isinstance(recorded, Opportunity.ConflictSuspected):
+        conflicting = history.opportunity(recorded.conflicting_opportunity_id)
+        return rederive_conflict(
+            recorded, opportunity, registration, registrant, history.program(), conflicting
+        )
     return rederive_exclusivity(recorded, opportunity, registration, registrant, history.program())
 
 
@@ -167,6 +178,17 @@ class HistoryBefore:
 
     def program(self) -> PartnerProgram:
         return cast(PartnerProgram, self._get(PROGRAM_ID, self._version_before(PROGRAM_ID)))
+
+    def opportunity(self, opportunity_id: UUID) -> Opportunity | None:
+        """Another opportunity as it stood before the decision (None: not opened yet)."""
+        version = 0
+        wanted = str(opportunity_id)
+        for n in notifications(self.ledger, _OPPORTUNITY_TOPICS, stop=self.position - 1):
+            if str(n.originator_id) == wanted:
+                version = n.originator_version
+        if version == 0:
+            return None
+        return cast(Opportunity, self._get(opportunity_id, version))
 
     def _get(self, aggregate_id: UUID, version: int) -> Any:
         if version < 1:

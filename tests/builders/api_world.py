@@ -2,7 +2,8 @@
 broker and projected, plus one token per role.
 
 antemeta holds the protection on acme-backup-2011; bigcorp registered the same deal after it
-(denied) and was quoted on it; bigcorp also holds globex-dlp-2011; cloudco has no deal at all.
+(denied) and was quoted on it; bigcorp also holds globex-dlp-2011; cloudco registered ACME under
+another reference, acme-storage-2011, held for review as a suspected conflict with antemeta's.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from tests.fixtures.infrastructure import drop_database, ledger_env
 START = date(2010, 11, 2)
 PROTECTED = "acme-backup-2011"
 BIGCORP_DEAL = "globex-dlp-2011"
+CONFLICTED = "acme-storage-2011"  # the same customer as PROTECTED, spelled otherwise
+CUSTOMERS = {PROTECTED: "ACME", BIGCORP_DEAL: "Globex", CONFLICTED: "Acme S.A."}
 AS_OF = "2011-02-01"
 SPEC = Specialization.DATA_PROTECTION
 
@@ -99,11 +102,12 @@ def record_program(ledger: Ledger) -> tuple[dict[str, str], dict[str, str]]:
         ("antemeta", PROTECTED, date(2011, 1, 10)),
         ("bigcorp", PROTECTED, date(2011, 1, 12)),
         ("bigcorp", BIGCORP_DEAL, date(2011, 1, 13)),
+        ("cloudco", CONFLICTED, date(2011, 1, 14)),
     ):
         result = ledger.register_deal(
             RegisterDeal(
                 reference,
-                "ACME",
+                CUSTOMERS[reference],
                 SPEC,
                 code,
                 Decimal(120000),

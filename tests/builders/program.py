@@ -127,11 +127,16 @@ def deal_registration(
     expected_close: date | None = None,
     evidence: str = "workshop and proof of concept",
     new_business: bool = True,
+    end_customer: str | None = None,
+    company_identifier: str | None = None,
 ) -> RegisterDeal:
-    """Acme's data-protection deal, registered by `code`; it is expected to close in 60 days."""
+    """Acme's data-protection deal, registered by `code`; it is expected to close in 60 days.
+    Another reference is another customer's deal, unless `end_customer` says otherwise (one
+    customer under two references is a suspected conflict)."""
     return RegisterDeal(
         opportunity=opportunity,
-        end_customer="Acme",
+        end_customer=end_customer or ("Acme" if opportunity == OPP else f"{opportunity} customer"),
+        company_identifier=company_identifier,
         specialization=DP,
         partner_code=code,
         estimated_value=value,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from domain.commands import RegisterDeal
+from domain.company_identifier import luhn_valid
 from domain.ledger import Ledger
 from domain.program import Specialization
 from infra.store.event_store import event_store_env
@@ -48,6 +50,51 @@ def registration(reference: str, partner_code: str) -> RegisterDeal:
         new_business=True,
         registered_on=REGISTERED_ON,
     )
+
+
+# How each racer spells the one customer of a round: case, accents and legal forms differ.
+CUSTOMER_SPELLINGS = ("{name}", "{upper} SA", "{name}, S.A.R.L.", "{accented} Ltd.")
+
+
+def siren_of(round_number: int) -> str:
+    """A valid SIREN per round: eight digits and the Luhn check digit that completes them."""
+    body = f"{73282932 + round_number:08d}"
+    for check in "0123456789":
+        if luhn_valid(body + check):
+            return body + check
+    raise AssertionError("one check digit always completes a Luhn number")
+
+
+def customer_registration(round_reference: str, worker: int, partner_code: str) -> RegisterDeal:
+    """Each racer's own reference for the round's one customer: on even rounds the customer is
+    recognised by its name spelled four ways, on odd rounds by its SIREN under four names
+    (one racer gives it as a SIRET, one as a French VAT number)."""
+    number = int(round_reference.rsplit("-", 1)[1])
+    if number % 2 == 0:
+        name = f"Etudes {round_reference}"
+        spelling = CUSTOMER_SPELLINGS[worker % len(CUSTOMER_SPELLINGS)]
+        customer = spelling.format(
+            name=name, upper=name.upper(), accented=name.replace("Etudes", "Études")
+        )
+        company = None
+    else:
+        siren = siren_of(number)
+        customer = f"Trading name {worker} of {round_reference}"
+        key = (12 + 3 * (int(siren) % 97)) % 97
+        company = (siren, siret_of(siren), f"FR{key:02d}{siren}")[worker % 3]
+    return replace(
+        registration(f"{round_reference}-racer-{worker}", partner_code),
+        end_customer=customer,
+        company_identifier=company,
+    )
+
+
+def siret_of(siren: str) -> str:
+    for establishment in range(10, 100):
+        candidate = f"{siren}000{establishment:02d}"
+        if luhn_valid(candidate):
+            return candidate
+    raise AssertionError("some establishment number completes a Luhn SIRET")
 
 
 class ConflictCounter:
@@ -74,8 +121,12 @@ def run(
     startup_lock: Any,
     barrier: Any,
     results: Any,
+    one_customer: bool = False,
 ) -> None:
-    """Process target: race for each reference in turn; report every outcome on `results`."""
+    """Process target: race for each reference in turn; report every outcome on `results`.
+
+    With `one_customer`, each racer registers its own reference for the round's customer
+    (see customer_registration) instead of all racers registering the same reference."""
     failed = False
     try:
         with startup_lock:
@@ -95,8 +146,14 @@ def run(
             try:
                 barrier.wait(BARRIER_TIMEOUT_S)
                 before = counter.count
-                result = ledger.register_deal(registration(reference, partner_code))
+                command = (
+                    customer_registration(reference, worker, partner_code)
+                    if one_customer
+                    else registration(reference, partner_code)
+                )
+                result = ledger.register_deal(command)
                 outcome.update(
+                    registered=command.opportunity,
                     reason=result.decision.reason.value,
                     decision_id=str(result.decision_id),
                     opportunity_id=str(result.opportunity_id),

@@ -9,10 +9,12 @@ import re
 import pytest
 
 from api.app import close_app, create_app
+from domain.opportunity import Opportunity
 from tests.builders.api_world import (
     AS_OF,
     BACKENDS,
     BIGCORP_DEAL,
+    CONFLICTED,
     PROTECTED,
     bearer,
     world_for,
@@ -183,6 +185,8 @@ def test_no_read_endpoint_names_another_partner_or_its_decisions(client, world, 
     ]
     if who == "cloudco":  # cloudco has no part in either deal
         antemeta += ["bigcorp", world.partner_ids["bigcorp"], BIGCORP_DEAL]
+    else:  # nor has bigcorp in cloudco's deal under review
+        antemeta += [world.partner_ids["cloudco"], CONFLICTED]
     for path in read_endpoints(client, "antemeta", PROTECTED):
         for query in ({}, {"as_of": AS_OF, "within": 3650, "partner": "antemeta"}):
             body = client.get(path, query_string=query, headers=bearer(world, who)).get_data(
@@ -190,3 +194,52 @@ def test_no_read_endpoint_names_another_partner_or_its_decisions(client, world, 
             )
             leaked = [word for word in antemeta if re.search(re.escape(word), body)]
             assert not leaked, f"{path} {query} told {who} about {leaked}: {body}"
+
+
+def test_a_partner_held_for_review_sees_its_own_pending_decision_not_what_it_matched(client, world):
+    history = get(client, world, "cloudco", f"/opportunities/{CONFLICTED}/history").get_json()
+    (decision,) = history["decisions"]
+    assert (decision["partner"], decision["outcome"], decision["reason_code"]) == (
+        "cloudco",
+        "pending",
+        "review-conflict-suspected",
+    )
+
+
+def test_no_read_endpoint_tells_a_partner_held_for_review_which_opportunity_it_matched(
+    client, world
+):
+    """Every GET endpoint, asked by cloudco about itself and its own suspected deal: neither
+    the opportunity its customer matched nor its holder appears anywhere."""
+    matched = [
+        PROTECTED,
+        str(Opportunity.create_id(PROTECTED)),
+        "antemeta",
+        world.partner_ids["antemeta"],
+        world.decision_ids[f"antemeta@{PROTECTED}"],
+        "name:acme",
+    ]
+    for path in read_endpoints(client, "cloudco", CONFLICTED):
+        for query in ({}, {"as_of": AS_OF, "within": 3650, "partner": "cloudco"}):
+            body = client.get(path, query_string=query, headers=bearer(world, "cloudco"))
+            text = body.get_data(as_text=True)
+            leaked = [word for word in matched if re.search(re.escape(word), text)]
+            assert not leaked, f"{path} {query} told cloudco about {leaked}: {text}"
+
+
+def test_channel_managers_see_the_review_naming_the_opportunity_it_matched(client, world):
+    (review,) = get(client, world, "manager", "/reviews").get_json()
+
+    assert (review["opportunity"], review["partner"], review["conflicting_reference"]) == (
+        CONFLICTED,
+        "cloudco",
+        PROTECTED,
+    )
+    assert review["matched_keys"] == ["name:acme"]
+    assert review["rule_reason_code"] == "registered-not-exclusive"
+    assert get(client, world, "auditor", "/reviews").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["cloudco", "antemeta"])
+def test_partners_may_not_read_the_reviews(client, world, who):
+    assert get(client, world, who, "/reviews").status_code == 403

@@ -74,6 +74,12 @@ def test_demo_shows_the_golden_figures_of_the_default_seed(demo_env, capsys):
     assert [(row[5], row[1], row[2], row[3]) for row in history] == [
         (d["decided_on"], d["partner"], d["outcome"], d["reason"]) for d in contested["decisions"]
     ]
+    pending = golden["decisions_by_outcome_and_reason"]["pending review-conflict-suspected"]
+    assert f"waiting for a channel manager ({pending} suspected conflicts" in out
+    reviews = section_rows(out, "Registrations waiting for a channel manager")
+    assert len(reviews) == min(pending, 5)
+    # Each names the other opportunity its customer matched, and on which key.
+    assert all(row[3].startswith("OPP-") and row[4].startswith("name:") for row in reviews)
 
 
 def test_second_demo_run_records_nothing_new(demo_env, capsys):

@@ -191,6 +191,51 @@ def test_expiring_registrations_are_listed(protected_deal):
     assert json.loads(out) == []
 
 
+def test_a_second_reference_for_the_customer_waits_in_the_channel_managers_reviews(
+    protected_deal,
+):
+    code, out, _ = protected_deal(
+        "deal",
+        "register",
+        "acme-backup-bis",
+        "--end-customer",
+        "Acme S.A.",
+        "--specialization",
+        "data-protection",
+        "--partner",
+        "rival",
+        "--value",
+        "90000",
+        "--expected-close",
+        "2011-03-31",
+        "--evidence",
+        "workshop",
+        "--registered-on",
+        "2010-12-03",
+    )
+    assert code == 0
+    assert out.startswith("review-conflict-suspected")
+    assert "acme-backup " not in out  # the registrant is not told what it matched
+    protected_deal("relay", "--once")
+    protected_deal("project", "--once")
+
+    _, out, _ = protected_deal("deal", "reviews", "--json")
+
+    (review,) = json.loads(out)
+    assert (review["opportunity"], review["partner"], review["conflicting_reference"]) == (
+        "acme-backup-bis",
+        "rival",
+        "acme-backup",
+    )
+    assert review["rule_reason_code"] == "granted-first-qualified-registrant"
+    _, history, _ = protected_deal("deal", "history", "acme-backup-bis", "--json")
+    (decision,) = json.loads(history)["decisions"]
+    assert (decision["outcome"], decision["reason_code"]) == (
+        "pending",
+        "review-conflict-suspected",
+    )
+
+
 @pytest.mark.parametrize(
     ("flag", "value", "message"),
     [

@@ -23,6 +23,7 @@ import pytest
 from contracts.inputs.rules_schema import DEFAULT_RULES_FILE, load_rules_file
 from domain.commands import AwardSpecialization, PublishRules, RecordCertification
 from domain.exclusivity import ExclusivityReason
+from domain.identity import event_id
 from domain.ledger import Ledger
 from domain.opportunity import Opportunity
 from domain.program import CertificationKind, Specialization
@@ -36,6 +37,7 @@ TIMEOUT_S = 60.0
 
 GRANTED = ExclusivityReason.GRANTED_FIRST_QUALIFIED_REGISTRANT.value
 ALREADY_PROTECTED = ExclusivityReason.ALREADY_PROTECTED.value
+SUSPECTED = ExclusivityReason.CONFLICT_SUSPECTED.value
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -72,7 +74,9 @@ def specialized_partners(ledger: Ledger, count: int) -> list[str]:
     return codes
 
 
-def race(store_url: str, codes: list[str], references: list[str]) -> list[dict[str, Any]]:
+def race(
+    store_url: str, codes: list[str], references: list[str], one_customer: bool = False
+) -> list[dict[str, Any]]:
     """Run one process per partner through every round; return what each one reported."""
     context = multiprocessing.get_context("spawn")
     startup_lock = context.Lock()
@@ -81,7 +85,7 @@ def race(store_url: str, codes: list[str], references: list[str]) -> list[dict[s
     workers = [
         context.Process(
             target=race_worker.run,
-            args=(n, store_url, code, references, startup_lock, barrier, results),
+            args=(n, store_url, code, references, startup_lock, barrier, results, one_customer),
             name=f"racer-{n}",
         )
         for n, code in enumerate(codes)
@@ -169,11 +173,58 @@ def test_exactly_one_of_the_racing_registrations_is_granted(store_url):
             )
             assert events == {
                 "Opened": 1,
+                "CustomerIdentified": 1,
                 "Registered": RACERS,
                 "ExclusivityGranted": 1,
                 "ExclusivityDenied": RACERS - 1,
                 # The winner's protection comes with the vendor's resources (rules 2010.2).
                 "BenefitsGranted": 1,
             }
+    finally:
+        ledger.close()
+
+
+def test_one_customer_under_racing_references_is_protected_at_most_once(store_url):
+    """Each process registers its own reference for the round's one customer (named four ways,
+    or one SIREN under four names): the customer claims serialize them, so one reference is
+    granted and every other is held as a suspected conflict naming the winner."""
+    setup = Ledger(env=event_store_env(store_url))
+    try:
+        codes = specialized_partners(setup, RACERS)
+    finally:
+        setup.close()
+    rounds = [f"customer-race-{n:02d}" for n in range(ROUNDS)]
+
+    reports = race(store_url, codes, rounds, one_customer=True)
+
+    assert len(reports) == RACERS * ROUNDS
+    conflicts = sum(r["conflicts"] for r in reports)
+    print(f"\n{store_url.split(':', 1)[0]}: {conflicts} claim conflicts retried")
+    assert conflicts >= 1, "the racers never conflicted: no race took place"
+
+    ledger = Ledger(env=event_store_env(store_url))
+    try:
+        for round_reference in rounds:
+            told = [r for r in reports if r["reference"] == round_reference]
+            assert Counter(r["reason"] for r in told) == {GRANTED: 1, SUSPECTED: RACERS - 1}
+            (winner,) = (r for r in told if r["reason"] == GRANTED)
+            protected = [
+                r["registered"]
+                for r in told
+                if ledger.get_opportunity(r["registered"]).protection is not None
+            ]
+            assert protected == [winner["registered"]], (round_reference, told)
+            winner_id = Opportunity.create_id(winner["registered"])
+            for loser in (r for r in told if r is not winner):
+                (suspected,) = (
+                    e
+                    for e in ledger.events.get(Opportunity.create_id(loser["registered"]))
+                    if isinstance(e, Opportunity.ConflictSuspected)
+                )
+                assert suspected.conflicting_opportunity_id == winner_id
+                assert (
+                    str(event_id(suspected.originator_id, suspected.originator_version))
+                    == (loser["decision_id"])
+                )
     finally:
         ledger.close()

@@ -151,23 +151,28 @@ def test_every_read_has_an_etag_and_a_304(document):
             assert "If-None-Match" in names, path
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/partners",
-        "/tier-changes",
-        "/tiers-at-risk",
-        "/transition-plans",
-        "/registrations/expiring",
-        "/decisions",
-        "/dead-letters",
-    ],
-)
-def test_every_list_is_paged_with_link_headers(document, path):
-    operation = document["paths"][path]["get"]
-    names = {p["name"] for p in operation["parameters"]}
-    assert {"page", "per_page"} <= names
-    assert operation["responses"]["200"]["headers"]["Link"] == {"$ref": "#/components/headers/Link"}
+def lists(document) -> list[str]:
+    """Every GET whose answer is a JSON array: what a client pages through."""
+    found = []
+    for path, method, operation in operations(document):
+        content = operation["responses"].get("200", {}).get("content", {})
+        schema = content.get("application/json", {}).get("schema", {})
+        if method == "get" and schema.get("type") == "array":
+            found.append(path)
+    return found
+
+
+def test_every_list_is_paged_with_link_headers(document):
+    found = lists(document)
+    assert {"/partners", "/decisions", "/reviews"} <= set(found)
+    # The one list wrapped in an object (with the total count) is paged too.
+    for path in [*found, "/dead-letters"]:
+        operation = document["paths"][path]["get"]
+        names = {p["name"] for p in operation["parameters"]}
+        assert {"page", "per_page"} <= names, path
+        assert operation["responses"]["200"]["headers"]["Link"] == {
+            "$ref": "#/components/headers/Link"
+        }, path
 
 
 def test_every_201_documents_its_location(document):

@@ -20,6 +20,7 @@ from domain.exclusivity import (
     RegistrantFacts,
     RegistrationFacts,
     decide_exclusivity,
+    held_for_review,
 )
 from domain.identity import event_id
 from domain.ledger import Ledger, RegistrationResult
@@ -240,16 +241,30 @@ SCENARIOS: dict[ExclusivityReason, dict[str, Any]] = {
 }
 
 
-def test_every_reason_code_has_a_scenario_here():
-    assert set(SCENARIOS) == set(ExclusivityReason)
+# A suspected conflict is found by the ledger on the customer's claims, not by the pure rule
+# (see test_customer_conflicts): every other reason is one of the rule's outcomes.
+RULE_REASONS = [reason for reason in ExclusivityReason if not reason.under_review]
 
 
-@pytest.mark.parametrize("reason", list(ExclusivityReason), ids=lambda r: r.value)
+def test_every_reason_code_of_the_rule_has_a_scenario_here():
+    assert set(SCENARIOS) == set(RULE_REASONS)
+
+
+@pytest.mark.parametrize("reason", RULE_REASONS, ids=lambda r: r.value)
 def test_each_reason_code_is_the_outcome_of_its_scenario(reason):
     assert decide(**SCENARIOS[reason]).reason is reason
 
 
-@pytest.mark.parametrize("reason", list(ExclusivityReason), ids=lambda r: r.value)
+def test_a_review_held_decision_keeps_what_the_rule_decided_and_grants_nothing():
+    held = held_for_review(decide())
+
+    assert held.reason is ExclusivityReason.CONFLICT_SUSPECTED
+    assert held.rule_reason is ExclusivityReason.GRANTED_FIRST_QUALIFIED_REGISTRANT
+    assert (held.granted, held.preferred, held.valid_until) == (False, False, None)
+    assert held.outcome == "pending"
+
+
+@pytest.mark.parametrize("reason", RULE_REASONS, ids=lambda r: r.value)
 def test_every_decision_carries_the_rules_version_and_evidence(reason):
     decision = decide(**SCENARIOS[reason])
 
@@ -258,7 +273,7 @@ def test_every_decision_carries_the_rules_version_and_evidence(reason):
     assert all(isinstance(e, UUID) for e in decision.evidence_event_ids)
 
 
-@pytest.mark.parametrize("reason", list(ExclusivityReason), ids=lambda r: r.value)
+@pytest.mark.parametrize("reason", RULE_REASONS, ids=lambda r: r.value)
 def test_only_a_granted_or_non_exclusive_registration_has_a_validity_date(reason):
     decision = decide(**SCENARIOS[reason])
 
@@ -323,6 +338,7 @@ def test_ledger_records_registration_then_decision_as_events():
 
     assert [type(e) for e in opportunity_events(ledger)] == [
         Opportunity.Opened,
+        Opportunity.CustomerIdentified,
         Opportunity.Registered,
         Opportunity.ExclusivityGranted,
     ]
@@ -349,7 +365,7 @@ def test_granted_event_cites_the_registration_and_the_specialization_award():
 
     register(ledger, "antemeta")
 
-    registered, granted = opportunity_events(ledger)[1:]
+    registered, granted = opportunity_events(ledger)[2:]
     assert granted.evidence_event_ids == [
         event_id(registered.originator_id, registered.originator_version),
         event_id(partner_id, award.originator_version),

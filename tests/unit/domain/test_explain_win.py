@@ -79,7 +79,9 @@ def test_a_renewal_a_vendor_engaged_deal_and_a_winner_who_never_registered_do_no
     enroll(ledger, "outsider", Tier.SILVER)
     for reference, new_business in (("renewal-deal", False), ("vendor-deal", True)):
         if reference == "vendor-deal":
-            ledger.engage_vendor_sales(EngageVendorSales(reference, "Acme", DP, REGISTERED_ON, ""))
+            ledger.engage_vendor_sales(
+                EngageVendorSales(reference, f"{reference} customer", DP, REGISTERED_ON, "")
+            )
         registration = deal_registration("antemeta", opportunity=reference)
         ledger.register_deal(replace(registration, new_business=new_business))
     ledger.register_deal(deal_registration("antemeta"))

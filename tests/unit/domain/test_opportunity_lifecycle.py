@@ -145,7 +145,7 @@ def test_sweep_before_valid_until_leaves_protection_in_place(ledger):
 
     assert report.protections_expired == 0
     assert ledger.get_opportunity(OPP).protection is not None
-    assert len(opportunity_events(ledger)) == 3
+    assert len(opportunity_events(ledger)) == 4  # opened, identified, registered, granted
     assert stored_count(ledger) == count
 
 

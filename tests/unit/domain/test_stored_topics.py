@@ -12,6 +12,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
 from contracts.wire.catalog import CONTRACTS
+from domain.customer_claim import CustomerClaim
 from domain.opportunity import Opportunity
 from domain.partner import Partner
 from domain.partner_program import PartnerProgram
@@ -56,10 +57,21 @@ TOPICS_BEFORE_THE_SPLIT = {
 }
 
 
+# Topics of events and aggregates added since (customer identities and their claims).
+TOPICS_ADDED_SINCE = {
+    "domain.opportunity:Opportunity.ConflictSuspected",
+    "domain.opportunity:Opportunity.CustomerIdentified",
+    "domain.customer_claim:CustomerClaim",
+    "domain.customer_claim:CustomerClaim.Claimed",
+    "domain.customer_claim:CustomerClaim.Reclaimed",
+    "domain.customer_claim:CustomerClaim.Released",
+}
+
+
 def test_every_published_event_and_aggregate_keeps_the_topic_it_was_stored_under():
     topics = {get_topic(c.domain_class) for c in CONTRACTS}
-    topics |= {get_topic(a) for a in (Partner, Opportunity, PartnerProgram)}
-    assert topics == TOPICS_BEFORE_THE_SPLIT
+    topics |= {get_topic(a) for a in (Partner, Opportunity, PartnerProgram, CustomerClaim)}
+    assert topics == TOPICS_BEFORE_THE_SPLIT | TOPICS_ADDED_SINCE
 
 
 def test_each_old_topic_resolves_to_the_class_the_aggregate_records():

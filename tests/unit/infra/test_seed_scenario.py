@@ -172,8 +172,11 @@ def test_registrations_are_granted_and_denied_for_several_reasons(full_run: Full
     granted = of_type(events, "ExclusivityGranted")
     denied = of_type(events, "ExclusivityDenied")
     non_exclusive = of_type(events, "RegisteredNonExclusive")
+    # The scenario's customers come back under new references: suspected conflicts.
+    suspected = of_type(events, "ConflictSuspected")
     assert granted
     assert non_exclusive  # pre-sales work rewarded without exclusivity
+    assert suspected
     denial_reasons = {e.reason_code for e in denied}
     assert {
         "denied-renewal",
@@ -181,7 +184,10 @@ def test_registrations_are_granted_and_denied_for_several_reasons(full_run: Full
         "denied-vendor-sales-engaged",
         "denied-already-protected",
     } <= denial_reasons
-    assert sum(summary.decisions.values()) == len(granted) + len(denied) + len(non_exclusive)
+    assert sum(summary.decisions.values()) == (
+        len(granted) + len(denied) + len(non_exclusive) + len(suspected)
+    )
+    assert summary.decisions["review-conflict-suspected"] == len(suspected)
     assert summary.decisions["granted-first-qualified-registrant"] == len(granted)
 
 
