@@ -53,9 +53,9 @@ class Frontier:
         """The frontier after appending these leaf hashes, in order."""
         hashes = list(self.hashes)
         size = self.size
-        for hashed in leaf_hashes:
+        for leaf in leaf_hashes:
             # Each trailing 1 bit of the old size is a perfect subtree the new leaf completes.
-            carry = size
+            hashed, carry = leaf, size
             while carry & 1:
                 hashed = node_hash(hashes.pop(), hashed)
                 carry >>= 1

@@ -64,8 +64,9 @@ def test_the_empty_tree_hashes_to_sha256_of_nothing():
 @pytest.mark.parametrize("size", sorted(CT_ROOTS))
 def test_roots_match_the_certificate_transparency_vectors(size):
     assert tree_of(CT_LEAVES).root(size).hex() == CT_ROOTS[size]
-    assert Frontier().extended([leaf_hash(v) for v in CT_LEAVES[:size]]).root().hex() == (
-        CT_ROOTS[size]
+    assert (
+        Frontier().extended([leaf_hash(v) for v in CT_LEAVES[:size]]).root().hex()
+        == (CT_ROOTS[size])
     )
 
 
@@ -109,7 +110,7 @@ def test_every_consistency_proof_verifies_and_fails_for_another_history(leaves, 
 
 
 def test_the_rfc_example_consistency_proofs_have_the_rfc_shape():
-    # RFC 6962 2.1.3: from 3 to 7 the proof is [c, d, g, l]; from 4 to 7 it is [l]; 6 to 7: [i, j, k].
+    # RFC 6962 2.1.3: from 3 to 7 the proof is [c, d, g, l], from 4 to 7 [l], 6 to 7 [i, j, k].
     tree = tree_of(CT_LEAVES[:7])
     c, d = tree.levels[0][2], tree.levels[0][3]
     g = tree.levels[1][0]

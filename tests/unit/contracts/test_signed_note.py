@@ -54,9 +54,11 @@ def test_a_signed_checkpoint_is_the_spec_text_then_a_blank_line_then_an_em_dash_
     note = signed_checkpoint(Checkpoint("example.com/log", 7, root), fixed_signer()).decode()
     text, _, signature = note.partition("\n\n")
     assert text + "\n" == "example.com/log\n7\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"
-    assert signature.startswith("\u2014 example.com/log ") and signature.endswith("=\n")
+    assert signature.startswith("\u2014 example.com/log ")
+    assert signature.endswith("=\n")
     blob = base64.b64decode(signature.split(" ")[2])
-    assert blob[:4] == fixed_signer().verifier.key_id and len(blob) == 4 + 64
+    assert blob[:4] == fixed_signer().verifier.key_id
+    assert len(blob) == 4 + 64
 
 
 def test_a_checkpoint_verifies_with_its_key_and_not_with_another():
@@ -84,9 +86,12 @@ def test_a_cosignature_signs_the_v1_header_the_time_and_the_checkpoint():
     message = b"cosignature/v1\ntime 1679315147\n" + text.encode()
     witness.private_key.public_key().verify(signature.blob[8:], message)
     assert witness.verifier.verify(text, signature)
-    assert witness.verifier.key_id == hashlib.sha256(
-        b"witness.example/w1\n\x04" + witness.private_key.public_key().public_bytes_raw()
-    ).digest()[:4]
+    assert (
+        witness.verifier.key_id
+        == hashlib.sha256(
+            b"witness.example/w1\n\x04" + witness.private_key.public_key().public_bytes_raw()
+        ).digest()[:4]
+    )
 
 
 @pytest.mark.parametrize(
