@@ -68,11 +68,23 @@ def describe(differences: list[Any]) -> str:
 
 def audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     from cli.support import to_json_object
-    from infra.audit.verify import verify
+    from infra.audit.verify import Trust, verify
     from infra.output import Progress, table
+    from infra.settings import SettingsError
 
-    with Progress("verify: records read") as shown:
-        result = verify(settings, on_progress=shown)
+    if args.witnesses and len(args.witness_key) < args.witnesses:
+        raise InvalidInput(
+            f"witnesses: {args.witnesses} cosignatures demanded but only "
+            f"{len(args.witness_key)} --witness-key given"
+        )
+    trust = Trust(args.key, args.witness_key, args.witnesses, [read_file(f) for f in args.noted])
+    try:
+        with Progress("verify: records read") as shown:
+            result = verify(settings, on_progress=shown, trust=trust)
+    except SettingsError as error:
+        raise InvalidInput(str(error)) from None
+    if args.against_store:
+        result.problems += store_problems(settings)
     if args.json:
         print(to_json_object(verification_document(result)))
     elif result.ok:
@@ -80,6 +92,13 @@ def audit_verify(args: argparse.Namespace, settings: Settings) -> int:
             f"verify: the chain holds: {result.events} events, {result.seals} seals, "
             f"head at position {result.head.position} ({result.head.hash})"
         )
+        if result.checkpoints:
+            print(
+                f"verify: {result.checkpoints} signed checkpoints, the log's tree of size "
+                f"{result.log_size} has root {result.log_root} ({result.witnessed} witnesses)"
+            )
+        if args.against_store:
+            print("verify: every stored event is byte for byte its message on Kafka")
     else:
         first = result.problems[0]
         print(f"verify: FAILED at position {first.position} ({first.kind}): {first.detail}")
@@ -90,6 +109,21 @@ def audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if result.ok else EXIT_RULE_BROKEN
 
 
+def read_file(name: str) -> bytes:
+    from pathlib import Path
+
+    try:
+        return Path(name).read_bytes()
+    except OSError as error:
+        raise InvalidInput(f"{name}: cannot read it ({error.strerror})") from None
+
+
+def store_problems(settings: Settings) -> list[Any]:
+    from infra.audit.store_match import compare_with_store
+
+    return compare_with_store(settings)
+
+
 def verification_document(result: Verification) -> dict[str, Any]:
     return {
         "ok": result.ok,
@@ -97,6 +131,10 @@ def verification_document(result: Verification) -> dict[str, Any]:
         "seals": result.seals,
         "head_position": result.head.position,
         "head_hash": result.head.hash,
+        "checkpoints": result.checkpoints,
+        "log_size": result.log_size,
+        "log_root": result.log_root,
+        "witnessed": result.witnessed,
         "first_bad_position": result.first_problem.position if result.first_problem else None,
         "problems": [asdict(problem) for problem in result.problems],
     }
@@ -150,16 +188,52 @@ def declare(commands: Any) -> None:
         json=True,
     )
     p.add_argument("--into", help="an empty database URL (default: a new file under var/)")
-    command(
+    p = command(
         audit,
         "verify",
         audit_verify,
-        help="check every published event against the hash chain and its seals (Kafka only)",
+        help="check every published event against the hash chain, seals and signed checkpoints",
         description="Reads the ledger's topics from offset zero and reports the first position "
-        "where an event was altered, is missing, was injected or is out of order. "
-        "Exit code 1 when anything is wrong.",
-        example="audit verify --json",
+        "where an event was altered, is missing, was injected or is out of order, a "
+        "checkpoint no trusted key signed, a split view (two signed checkpoints of one size "
+        "with different roots), or events after the last signed checkpoint. Exit code 1 when "
+        "anything is wrong.",
+        example="audit verify --key 'channel-ledger/ledger+1a2b3c4d+AV...' --json",
         json=True,
+    )
+    p.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="PUBKEY",
+        help="a log verifier key (or a file holding one) to trust; repeat for rotated keys",
+    )
+    p.add_argument(
+        "--witness-key",
+        action="append",
+        default=[],
+        metavar="PUBKEY",
+        help="a witness's cosignature verifier key (or file); repeat for each witness",
+    )
+    p.add_argument(
+        "--witnesses",
+        type=int,
+        default=0,
+        metavar="N",
+        help="demand N cosignatures by distinct witnesses on the latest checkpoint",
+    )
+    p.add_argument(
+        "--checkpoint",
+        dest="noted",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a signed checkpoint noted earlier: it must agree with the log (no split view)",
+    )
+    p.add_argument(
+        "--against-store",
+        action="store_true",
+        help="also re-encode every stored event and compare it with its message on Kafka",
     )
     p = command(
         audit,
