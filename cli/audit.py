@@ -167,6 +167,87 @@ def audit_explain(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if found.agrees else EXIT_RULE_BROKEN
 
 
+def audit_prove(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.audit.proofs import prove_inclusion
+
+    document = _proof(lambda trust: prove_inclusion(settings, parse_event_id(args.id), trust), args)
+    return _write_proof(document, args.out)
+
+
+def audit_consistency(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.audit.proofs import prove_consistency
+
+    old, new = _checkpoint_arg(args.old, "old"), _checkpoint_arg(args.new, "new")
+    if old is None:
+        raise InvalidInput("old: give a checkpoint file or a tree size (latest is for new)")
+    document = _proof(lambda trust: prove_consistency(settings, old, new, trust), args)
+    return _write_proof(document, args.out)
+
+
+def _proof(make: Any, args: argparse.Namespace) -> Any:
+    from infra.audit.proofs import ProofRefused
+    from infra.audit.verify import Trust
+    from infra.settings import SettingsError
+
+    try:
+        return make(Trust(log_keys=args.key))
+    except SettingsError as error:
+        raise InvalidInput(str(error)) from None
+    except ProofRefused as error:
+        print(f"error: no proof: {error}", file=sys.stderr)
+        return None
+
+
+def _checkpoint_arg(raw: str, name: str) -> bytes | int | None:
+    if raw == "latest":
+        return None
+    if raw.isdigit():
+        return int(raw)
+    return read_file(raw)
+
+
+def _write_proof(document: Any, out: str | None) -> int:
+    import json
+    from pathlib import Path
+
+    if document is None:
+        return EXIT_RULE_BROKEN
+    text = json.dumps(document, indent=2) + "\n"
+    if out is None:
+        print(text, end="")
+    else:
+        Path(out).write_text(text, encoding="utf-8")
+        print(f"proof: written to {out}", file=sys.stderr)
+    return 0
+
+
+def audit_check(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from contracts.wire.proofs import MalformedProof, check_proof
+    from infra.log_keys import parse_key
+    from infra.settings import SettingsError
+
+    if not args.key:
+        raise InvalidInput("key: give the log's verifier key (--key PUBKEY)")
+    try:
+        keys = [parse_key(raw, "--key") for raw in args.key]
+        document = json.loads(read_file(args.file))
+        result = check_proof(document, keys)
+    except SettingsError as error:
+        raise InvalidInput(str(error)) from None
+    except (ValueError, MalformedProof) as error:
+        raise InvalidInput(f"{args.file}: not a proof: {error}") from None
+    if args.json:
+        from cli.support import to_json_object
+
+        print(to_json_object({"ok": result.ok, "proof": result.kind, "detail": result.detail}))
+    else:
+        verdict = "holds" if result.ok else "FAILED"
+        print(f"check: the {result.kind} proof {verdict}: {result.detail}")
+    return 0 if result.ok else EXIT_RULE_BROKEN
+
+
 def parse_event_id(raw: str) -> UUID:
     try:
         return UUID(raw)
@@ -248,6 +329,63 @@ def declare(commands: Any) -> None:
         json=True,
     )
     p.add_argument("id", nargs="?", help="a decision_id, quote_id or tier change event_id")
+    declare_proofs(audit)
+
+
+def declare_proofs(audit: Any) -> None:
+    p = command(
+        audit,
+        "prove",
+        audit_prove,
+        help="an inclusion proof of one event in the latest signed checkpoint (JSON)",
+        description="Writes a JSON document (contracts/published/proof.v1.schema.json) with "
+        "the event's message bytes, the signed checkpoint and the RFC 6962 audit path; "
+        "`ledger audit check` (or any RFC 6962 verifier) checks it offline.",
+        example="audit prove 6f1c2a8e-3b4d-5e6f-8a9b-0c1d2e3f4a5b --out decision.proof.json",
+    )
+    p.add_argument("id", help="an event id: a decision_id, quote_id or event_id")
+    _proof_options(p)
+    p = command(
+        audit,
+        "consistency",
+        audit_consistency,
+        help="a consistency proof: an earlier checkpoint is a prefix of a later one (JSON)",
+        description="OLD and NEW are each a file holding a signed checkpoint noted earlier, "
+        "or a tree size whose checkpoint is on the chain topic; NEW may be `latest`.",
+        example="audit consistency noted-checkpoint.txt latest --out consistency.json",
+    )
+    p.add_argument("old", help="a checkpoint file or a tree size")
+    p.add_argument("new", help="a checkpoint file, a tree size, or latest")
+    _proof_options(p)
+    p = command(
+        audit,
+        "check",
+        audit_check,
+        help="check an inclusion or consistency proof offline (no Kafka, no database)",
+        description="Verifies the checkpoints' signatures with the keys given, then the "
+        "proof. Exit code 0 when it holds, 1 when it does not, 2 for a file that is no proof.",
+        example="audit check decision.proof.json --key 'channel-ledger/ledger+1a2b3c4d+AV...'",
+        json=True,
+    )
+    p.add_argument("file", help="the proof document")
+    p.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="PUBKEY",
+        help="the log's verifier key (or a file holding it); repeat for rotated keys",
+    )
+
+
+def _proof_options(p: Any) -> None:
+    p.add_argument("--out", metavar="FILE", help="write the proof here (default: stdout)")
+    p.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="PUBKEY",
+        help="a log verifier key to trust beyond the configured ones (repeatable)",
+    )
     p.add_argument(
         "--win", metavar="REFERENCE", help="the opportunity's win: did it count as qualified?"
     )
