@@ -9,6 +9,7 @@ its own checkpoint gets `ProofRefused`, never a proof that would not check.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +29,7 @@ class ProofRefused(LookupError):
     does not reproduce its checkpoint. The message says which."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class LogView:
     events: list[PublishedRecord]
     tree: MerkleTree
@@ -39,6 +40,25 @@ class LogView:
         if not self.checkpoints:
             raise ProofRefused("no checkpoint on the chain topic is signed by a trusted key")
         return self.checkpoints[max(self.checkpoints)]
+
+    def prove(self, event_id: UUID) -> dict[str, Any]:
+        """The inclusion proof of this event in the latest signed checkpoint."""
+        wanted = str(event_id)
+        index = self._index.get(wanted)
+        if index is None:
+            raise ProofRefused(f"no event with id {wanted} on the ledger's topics")
+        raw = self.latest()
+        size = self.checked(raw).checkpoint.size
+        if index >= size:
+            raise ProofRefused(
+                f"event {wanted} is leaf {index}, after the latest signed checkpoint (size "
+                f"{size}); prove it again once the relay has signed the next one"
+            )
+        return inclusion_document(self.tree, raw, index, self.events[index].value)
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {orjson.loads(r.value)["event_id"]: n for n, r in enumerate(self.events)}
 
     def checked(self, raw: bytes) -> CheckpointNote:
         """The checkpoint, once the events on Kafka reproduce its root."""
@@ -70,22 +90,7 @@ def read_log(settings: Settings, trust: Trust) -> LogView:
 
 
 def prove_inclusion(settings: Settings, event_id: UUID, trust: Trust) -> dict[str, Any]:
-    log = read_log(settings, trust)
-    wanted = str(event_id)
-    index = next(
-        (n for n, r in enumerate(log.events) if orjson.loads(r.value)["event_id"] == wanted),
-        None,
-    )
-    if index is None:
-        raise ProofRefused(f"no event with id {wanted} on the ledger's topics")
-    raw = log.latest()
-    size = log.checked(raw).checkpoint.size
-    if index >= size:
-        raise ProofRefused(
-            f"event {wanted} is leaf {index}, after the latest signed checkpoint (size {size}); "
-            "prove it again once the relay has signed the next one"
-        )
-    return inclusion_document(log.tree, raw, index, log.events[index].value)
+    return read_log(settings, trust).prove(event_id)
 
 
 def prove_consistency(
