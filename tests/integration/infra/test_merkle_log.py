@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+from datetime import UTC, datetime
 
 import orjson
 import pytest
@@ -156,7 +157,7 @@ def test_a_forged_event_with_its_seal_and_a_checkpoint_signed_without_the_key_is
     producer.close()
     # The forger recomputes the chain and the tree, and signs with a key of the log's name.
     forger = Signer.generate(log_signer(published).name)
-    seal = seal_value(ChainHead(envelope["position"], 37, event_hash(forged)), head_time())
+    seal = seal_value(ChainHead(envelope["position"], 37, event_hash(forged)), datetime.now(UTC))
     values = [*ordered_values(published)]
     checkpoint = Checkpoint(log_origin(published), 37, mth(values))
     send_to_chain(published, seal, signed_checkpoint(checkpoint, forger))
@@ -167,12 +168,6 @@ def test_a_forged_event_with_its_seal_and_a_checkpoint_signed_without_the_key_is
     assert "no trusted key signed it" in forged_problem["detail"]
     uncheckpointed = next(p for p in document["problems"] if p["kind"] == "uncheckpointed")
     assert uncheckpointed["position"] == envelope["position"]
-
-
-def head_time():
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
 
 
 def test_two_signed_checkpoints_of_one_size_with_different_roots_are_a_split_view(
