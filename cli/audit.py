@@ -248,6 +248,46 @@ def audit_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if result.ok else EXIT_RULE_BROKEN
 
 
+def audit_keygen(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from contracts.wire.signed_note import COSIGNATURE_V1, ED25519, NoteError, Signer
+    from infra.log_keys import write_key_file
+
+    try:
+        signer = Signer.generate(args.name, COSIGNATURE_V1 if args.witness else ED25519)
+    except NoteError as error:
+        raise InvalidInput(f"name: {error}") from None
+    out = Path(args.out)
+    if out.exists():
+        raise InvalidInput(f"out: {out} exists; a key file is never overwritten")
+    write_key_file(out, signer.encoded())
+    print(f"keygen: signer key written to {out} (owner-only)", file=sys.stderr)
+    print(signer.verifier.encoded())
+    return 0
+
+
+def audit_witness(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from infra.audit.verify import Trust
+    from infra.audit.witness import WitnessRefused, witness
+    from infra.log_keys import parse_signer_file
+    from infra.settings import SettingsError
+
+    try:
+        signer = parse_signer_file(Path(args.key))
+        state = Path(args.state) if args.state else Path(args.key).with_suffix(".witnessed")
+        done = witness(settings, signer, state, Trust(log_keys=args.log_key))
+    except SettingsError as error:
+        raise InvalidInput(str(error)) from None
+    except WitnessRefused as error:
+        print(f"error: not cosigned: {error}", file=sys.stderr)
+        return EXIT_RULE_BROKEN
+    print(f"witness: {signer.name} cosigned the checkpoint of size {done.size}")
+    return 0
+
+
 def parse_event_id(raw: str) -> UUID:
     try:
         return UUID(raw)
@@ -374,6 +414,41 @@ def declare_proofs(audit: Any) -> None:
         default=[],
         metavar="PUBKEY",
         help="the log's verifier key (or a file holding it); repeat for rotated keys",
+    )
+
+    p = command(
+        audit,
+        "keygen",
+        audit_keygen,
+        help="make an Ed25519 key: the log's (for rotation) or a witness's (--witness)",
+        description="Writes the signer key (Go's sumdb/note format) to --out, readable by its "
+        "owner only, and prints the verifier key to give auditors.",
+        example="audit keygen auditor.example/w1 --witness --out var/w1.key",
+    )
+    p.add_argument("name", help="the key name, a schema-less URL such as example.com/log")
+    p.add_argument("--witness", action="store_true", help="a cosignature/v1 witness key")
+    p.add_argument("--out", required=True, metavar="FILE", help="where the signer key goes")
+    p = command(
+        audit,
+        "witness",
+        audit_witness,
+        help="co-sign the log's latest checkpoint with an auditor's key (tlog-cosignature)",
+        description="Checks that the events on Kafka reproduce the latest signed checkpoint "
+        "and that the checkpoint this witness cosigned before is a prefix of it, then adds a "
+        "cosignature/v1 line and publishes the cosigned copy on the chain topic. Exit code 1 "
+        "when it refuses.",
+        example="audit witness --key var/w1.key",
+    )
+    p.add_argument("--key", required=True, metavar="FILE", help="the witness's signer key file")
+    p.add_argument(
+        "--state", metavar="FILE", help="the last checkpoint cosigned (default: KEY.witnessed)"
+    )
+    p.add_argument(
+        "--log-key",
+        action="append",
+        default=[],
+        metavar="PUBKEY",
+        help="the log's verifier key to trust (repeatable)",
     )
 
 

@@ -51,6 +51,18 @@ def write_key_file(path: Path, encoded: str) -> None:
         file.write(encoded + "\n")
 
 
+def parse_signer_file(path: Path) -> Signer:
+    """A signer key of any type (a witness's too) from a file; SettingsError names the file."""
+    try:
+        encoded = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SettingsError(f"{path}: cannot read it ({error.strerror})") from None
+    try:
+        return parse_signer(encoded)
+    except NoteError as error:
+        raise SettingsError(f"{path}: {error}") from None
+
+
 def _signer(encoded: str, source: str) -> Signer:
     try:
         signer = parse_signer(encoded)

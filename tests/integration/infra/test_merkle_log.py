@@ -311,3 +311,50 @@ def test_proofs_of_unknown_ids_and_bad_keys_are_refused(published, ledger_cli):
     code, _, err = ledger_cli("audit", "verify", "--key", "nonsense")
     assert code == 2
     assert "--key" in err
+
+
+def make_witness(ledger_cli, tmp_path, name: str) -> tuple[str, str]:
+    key_file = tmp_path / f"{name.replace('/', '_')}.key"
+    code, out, err = ledger_cli("audit", "keygen", name, "--witness", "--out", str(key_file))
+    assert code == 0, err
+    return str(key_file), out.strip()
+
+
+def test_verify_demands_the_cosignatures_of_distinct_witnesses(published, ledger_cli, tmp_path):
+    first, first_key = make_witness(ledger_cli, tmp_path, "auditor.example/w1")
+    second, second_key = make_witness(ledger_cli, tmp_path, "auditor.example/w2")
+    witnesses = ["--witness-key", first_key, "--witness-key", second_key]
+    code, out, err = ledger_cli("audit", "witness", "--key", first)
+    assert code == 0, err
+    assert "cosigned the checkpoint of size 36" in out
+    code, document = verify(ledger_cli, "--witnesses", "2", *witnesses)
+    assert code == 1
+    assert "unwitnessed" in kinds(document)
+    assert document["witnessed"] == 1
+    assert ledger_cli("audit", "witness", "--key", second)[0] == 0
+    code, document = verify(ledger_cli, "--witnesses", "2", *witnesses)
+    assert (code, document["witnessed"]) == (0, 2), document["problems"]
+    # Demanding more witnesses than keys given is refused before Kafka is read.
+    code, _, err = ledger_cli("audit", "verify", "--witnesses", "3", *witnesses)
+    assert code == 2
+    assert "3 cosignatures demanded but only 2 --witness-key given" in err
+
+
+def test_a_witness_refuses_a_log_that_forked_from_what_it_cosigned(published, ledger_cli, tmp_path):
+    key_file, _ = make_witness(ledger_cli, tmp_path, "auditor.example/w1")
+    state = tmp_path / "state.note"
+    forked = Checkpoint(log_origin(published), 20, leaf_hash(b"the history I was shown"))
+    state.write_bytes(signed_checkpoint(forked, log_signer(published)))
+    code, _, err = ledger_cli("audit", "witness", "--key", key_file, "--state", str(state))
+    assert code == 1
+    assert "the log forked" in err
+
+
+def test_keygen_refuses_a_bad_name_and_an_existing_file(published, ledger_cli, tmp_path):
+    code, _, err = ledger_cli("audit", "keygen", "bad name", "--out", str(tmp_path / "k"))
+    assert code == 2
+    assert "without spaces" in err
+    (tmp_path / "existing").write_text("keep me")
+    code, _, err = ledger_cli("audit", "keygen", "a.example/k", "--out", str(tmp_path / "existing"))
+    assert code == 2
+    assert (tmp_path / "existing").read_text() == "keep me"
