@@ -267,6 +267,23 @@ def audit_keygen(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def audit_pubkey(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.log_keys import log_signer
+    from infra.settings import SettingsError
+
+    try:
+        signer = log_signer(settings)
+    except SettingsError as error:
+        raise InvalidInput(str(error)) from None
+    if signer is None:
+        raise InvalidInput(
+            f"key: no signing key (LEDGER_LOG_SIGNING_KEY, or {settings.log_signing_key_file} "
+            "once the relay has run)"
+        )
+    print(signer.verifier.encoded())
+    return 0
+
+
 def audit_witness(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
@@ -428,6 +445,13 @@ def declare_proofs(audit: Any) -> None:
     p.add_argument("name", help="the key name, a schema-less URL such as example.com/log")
     p.add_argument("--witness", action="store_true", help="a cosignature/v1 witness key")
     p.add_argument("--out", required=True, metavar="FILE", help="where the signer key goes")
+    command(
+        audit,
+        "pubkey",
+        audit_pubkey,
+        help="print the verifier key of the relay's signing key, for auditors' --key",
+        example="audit pubkey",
+    )
     p = command(
         audit,
         "witness",

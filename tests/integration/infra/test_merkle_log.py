@@ -358,3 +358,13 @@ def test_keygen_refuses_a_bad_name_and_an_existing_file(published, ledger_cli, t
     code, _, err = ledger_cli("audit", "keygen", "a.example/k", "--out", str(tmp_path / "existing"))
     assert code == 2
     assert (tmp_path / "existing").read_text() == "keep me"
+
+
+def test_pubkey_prints_the_verifier_key_that_checks_the_relays_checkpoints(
+    published, ledger_cli, tmp_path
+):
+    code, out, _ = ledger_cli("audit", "pubkey")
+    assert code == 0
+    assert out.strip() == log_signer(published).verifier.encoded()
+    code, document = verify(ledger_cli, "--key", out.strip())
+    assert (code, document["checkpoints"]) == (0, 4)
