@@ -91,7 +91,10 @@ def _trusted(
         detail = f"the signature of {verdict.failed[0].name} does not hold: the note was altered"
     elif not verdict.signed_by:
         carried = ", ".join(f"{s.name} ({s.key_id.hex()})" for s in loaded.note.signatures)
-        detail = f"no trusted key signed it (signed by {carried})"
+        detail = (
+            f"no trusted key signed it (signed by {carried}); if this is the log's key, "
+            "give its verifier key with --key (ledger audit pubkey prints it)"
+        )
     else:
         return loaded
     result.problems.append(
