@@ -150,7 +150,14 @@ def audit_explain(args: argparse.Namespace, settings: Settings) -> int:
         raise InvalidInput("id: give either an event id or --win REFERENCE")
     given = parse_event_id(args.id) if args.id is not None else None
     field = "id" if given is not None else "win"
-    ledger = open_ledger(settings)
+    if args.from_kafka:
+        from infra.audit.from_kafka import ledger_from_kafka
+        from infra.output import Progress
+
+        with Progress("explain: records read from Kafka") as shown:
+            ledger = ledger_from_kafka(settings, on_progress=shown)
+    else:
+        ledger = open_ledger(settings)
     try:
         found = explain(ledger, given if given is not None else win_of(ledger, args.win))
     except UnknownDecision as error:
@@ -386,6 +393,14 @@ def declare(commands: Any) -> None:
         json=True,
     )
     p.add_argument("id", nargs="?", help="a decision_id, quote_id or tier change event_id")
+    p.add_argument(
+        "--win", metavar="REFERENCE", help="the opportunity's win: did it count as qualified?"
+    )
+    p.add_argument(
+        "--from-kafka",
+        action="store_true",
+        help="re-derive from the ledger's topics alone, not from the event store",
+    )
     declare_proofs(audit)
 
 
@@ -484,7 +499,4 @@ def _proof_options(p: Any) -> None:
         default=[],
         metavar="PUBKEY",
         help="a log verifier key to trust beyond the configured ones (repeatable)",
-    )
-    p.add_argument(
-        "--win", metavar="REFERENCE", help="the opportunity's win: did it count as qualified?"
     )
