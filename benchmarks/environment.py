@@ -75,6 +75,9 @@ class Workspace:
                 # One store relayed to many prefixes: one CloudEvents source for all of them
                 # (the default follows the prefix), or no two rounds would write the same bytes.
                 "LEDGER_CLOUDEVENTS_SOURCE": f"/channel-ledger/bench-{self.run_id}",
+                # Likewise one Merkle log origin (and one signing key, in the data directory):
+                # signed checkpoints are deterministic, so rounds write the same bytes.
+                "LEDGER_LOG_ORIGIN": f"channel-ledger/bench-{self.run_id}",
             }
         )
         return env

@@ -34,6 +34,7 @@ KEYS: tuple[str, ...] = (
     "replay_vs_raw_consumer",
     "same_bytes_events_compared",
     "same_bytes_seals_compared",
+    "same_bytes_checkpoints_compared",
     "relay_startup_ms",
     "projector_startup_ms",
     "workload_event_types",
@@ -49,6 +50,10 @@ KEYS: tuple[str, ...] = (
     "data_dir_filesystem",
     "python",
     "timestamp",
+    # the Merkle log (the relay's figures above are with it on)
+    "checkpoint_sign_ms",
+    "prove_log_read_s",
+    "prove_ms",
     # application figures
     "register_commands_per_s_sqlite",
     "register_commands_per_s_postgres",

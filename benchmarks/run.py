@@ -21,7 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -53,6 +53,7 @@ from benchmarks.measurements import (
     time_raw_producer,
     time_relay,
 )
+from benchmarks.merkle_log import time_merkle_log
 from benchmarks.replay import time_replay
 from benchmarks.report import (
     UndocumentedKeys,
@@ -152,12 +153,16 @@ def run(environ: Mapping[str, str]) -> int:
         broker = stack.enter_context(kafka_broker(scratch / "kafka", environ))
         workspace = new_workspace(scratch / "data", broker.bootstrap_servers, environ)
         timings, event_types = run_benchmarks(workspace, events, rounds)
+        log("timing the Merkle log: checkpoint signing and inclusion proofs (reference topics)")
+        merkle = time_merkle_log(workspace.settings_for("reference"))
+        log(f"checkpoint signed in {merkle.checkpoint_sign_ms} ms, proof in {merkle.prove_ms} ms")
         application = run_application_benchmarks(workspace, environ, registrations, latency_load)
         # Over HTTP, on the projections the seed scenario just filled (role "seed").
         api_latency = measure_api_latency(workspace.fresh_sqlite_settings("seed"))
         cli_startup = time_cli_startup(workspace)
     results = summarize(workspace, broker, events, timings)
     results["workload_event_types"] = event_types
+    results.update(asdict(merkle))
     results["data_dir"] = str(scratch)
     results["data_dir_filesystem"] = filesystem_of(scratch)
     results.update(summarize_application(application))
@@ -311,7 +316,7 @@ def compare_producers(
     timings.same_bytes.append(compared)
     log(
         f"round {number + 1}: same bytes: {compared.events_compared:,} events byte for byte, "
-        f"{compared.seals_compared:,} seals"
+        f"{compared.seals_compared:,} seals, {compared.checkpoints_compared:,} checkpoints"
     )
 
 
@@ -372,6 +377,7 @@ def summarize(workspace: Workspace, broker: Broker, events: int, timings: Rounds
         # Every round's relay and raw producer topics were read back and compared in full.
         "same_bytes_events_compared": sum(c.events_compared for c in timings.same_bytes),
         "same_bytes_seals_compared": sum(c.seals_compared for c in timings.same_bytes),
+        "same_bytes_checkpoints_compared": sum(c.checkpoints_compared for c in timings.same_bytes),
         "python": platform.python_version(),
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -14,6 +14,7 @@ from infra.kafka.topics import (
     prepare_chain_topic,
     prepare_topics,
 )
+from infra.log_keys import log_origin, log_signer
 from infra.relay.checkpoint import RelayCheckpoint
 from infra.relay.cloudevents import cloudevents_source
 from infra.relay.feed import EncoderProcess
@@ -66,8 +67,11 @@ def open_relay(settings: Settings, ledger: Ledger) -> Relay:
             settings.relay_batch_size,
             lock=lock,
             cloudevents_source=cloudevents_source(settings),
+            signer=log_signer(settings, create=True),
+            origin=log_origin(settings),
         )
         relay.check_against(tail)
+        relay.restore_log()
         relay.reseal()
         if settings.relay_encoder == "process":
             relay.feed = EncoderProcess(settings, relay.partition_counts())

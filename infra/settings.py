@@ -8,6 +8,7 @@ broker on 127.0.0.1:9092 that ``make kafka-up`` (or ``ledger up``) starts. Produ
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,13 @@ class Settings:
     # The CloudEvents `source` (a URI reference) on every published event; unset:
     # /channel-ledger/<topic prefix> (infra.relay.cloudevents).
     cloudevents_source: str | None = None
+    # The Merkle log (infra.log_keys): the checkpoints' origin line (unset:
+    # channel-ledger/<topic prefix>), the relay's signer key string or the file holding it,
+    # and verifier keys of earlier (rotated) log keys that auditors still trust.
+    log_origin: str | None = None
+    log_signing_key: str | None = None
+    log_signing_key_file: Path = Path("var/log-signing.key")
+    log_verifier_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -97,6 +105,14 @@ class Settings:
             kafka_client_id=env.get("LEDGER_KAFKA_CLIENT_ID") or None,
             api_max_body_bytes=_int(env, "LEDGER_API_MAX_BODY_BYTES", 1024 * 1024),
             cloudevents_source=_uri_reference(env, "LEDGER_CLOUDEVENTS_SOURCE"),
+            log_origin=_origin(env, "LEDGER_LOG_ORIGIN"),
+            log_signing_key=env.get("LEDGER_LOG_SIGNING_KEY") or None,
+            log_signing_key_file=Path(
+                env.get("LEDGER_LOG_SIGNING_KEY_FILE") or str(data_dir / "log-signing.key")
+            ),
+            log_verifier_keys=tuple(
+                k for k in re.split(r"[\s,]+", env.get("LEDGER_LOG_VERIFIER_KEYS", "")) if k
+            ),
         )
 
 
@@ -114,6 +130,14 @@ def _uri_reference(env: Mapping[str, str], name: str) -> str | None:
     raw = env.get(name) or None
     if raw is not None and any(c.isspace() or not c.isprintable() for c in raw):
         raise SettingsError(f"{name}={raw!r} must be a URI reference (no spaces)")
+    return raw
+
+
+def _origin(env: Mapping[str, str], name: str) -> str | None:
+    """A checkpoint origin line: printable, no newline (c2sp.org/tlog-checkpoint)."""
+    raw = env.get(name) or None
+    if raw is not None and (raw != raw.strip() or not raw.isprintable()):
+        raise SettingsError(f"{name}={raw!r} must be one printable line without edge spaces")
     return raw
 
 

@@ -21,6 +21,7 @@ from contracts.wire.catalog import (
     topic_name,
 )
 from contracts.wire.chain import SEAL_HEADERS, SEAL_KEY, SealSchema
+from contracts.wire.checkpoint import CHECKPOINT_HEADERS, CHECKPOINT_KEY
 from contracts.wire.envelope import ENVELOPE_VERSION
 
 ASYNCAPI_VERSION = "3.0.0"
@@ -105,7 +106,11 @@ def asyncapi_document(prefix: str = DEFAULT_TOPIC_PREFIX) -> dict[str, Any]:
         chain_topic_name(prefix),
         "chain-seal",
         "Seals of the hash chain that links every event to the one before it "
-        "(see envelope fields previous_position and previous_hash). One partition.",
+        "(see envelope fields previous_position and previous_hash), each followed by a signed "
+        "checkpoint of the RFC 6962 Merkle log over the same events. One partition.",
+    )
+    channels[CHAIN]["messages"]["chain-checkpoint"] = _ref(
+        "components", "messages", "chain-checkpoint"
     )
     return {
         "asyncapi": ASYNCAPI_VERSION,
@@ -188,6 +193,20 @@ def _messages() -> dict[str, Any]:
         "headers": _headers_schema(_constant_headers(SEAL_HEADERS)),
         "payload": _ref("components", "schemas", "chain-seal"),
         "bindings": _key_binding({"type": "string", "const": SEAL_KEY.decode()}),
+    }
+    messages["chain-checkpoint"] = {
+        "name": "chain-checkpoint",
+        "title": "A signed checkpoint of the Merkle log",
+        "contentType": dict(CHECKPOINT_HEADERS)["content-type"].decode(),
+        "headers": _headers_schema(_constant_headers(CHECKPOINT_HEADERS)),
+        "payload": {
+            "type": "string",
+            "description": "A C2SP tlog-checkpoint (c2sp.org/tlog-checkpoint: origin line, "
+            "decimal tree size, base64 RFC 6962 root hash over the event message values in "
+            "position order) as a C2SP signed note (c2sp.org/signed-note) with the log's "
+            "Ed25519 signature; witnesses' copies add tlog-cosignature/v1 lines.",
+        },
+        "bindings": _key_binding({"type": "string", "const": CHECKPOINT_KEY.decode()}),
     }
     return dict(sorted(messages.items()))
 

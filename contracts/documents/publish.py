@@ -26,8 +26,10 @@ from jsonschema.exceptions import SchemaError
 from contracts.documents import compatibility
 from contracts.documents.asyncapi import ASYNCAPI_VERSION, asyncapi_document
 from contracts.documents.json_schema import envelope_document, event_document
+from contracts.documents.proof_schema import proof_document
 from contracts.wire.catalog import CONTRACTS
 from contracts.wire.envelope import ENVELOPE_VERSION
+from contracts.wire.proofs import PROOF_VERSION
 
 PUBLISHED_DIR = Path(__file__).resolve().parents[1] / "published"
 ASYNCAPI_FILE = "asyncapi.json"
@@ -44,7 +46,10 @@ def render(document: dict[str, Any]) -> str:
 
 def schema_documents() -> dict[str, dict[str, Any]]:
     """Every JSON Schema file, by its path under the published directory."""
-    documents = {f"envelope.v{ENVELOPE_VERSION}.schema.json": envelope_document()}
+    documents = {
+        f"envelope.v{ENVELOPE_VERSION}.schema.json": envelope_document(),
+        f"proof.v{PROOF_VERSION}.schema.json": proof_document(),
+    }
     for contract in CONTRACTS:
         name = f"events/{contract.event_type}.v{contract.schema_version}.schema.json"
         documents[name] = event_document(contract)

@@ -10,6 +10,10 @@ A chain alone cannot show that its newest events are genuine, since nothing link
 yet. So after every acknowledged batch the relay publishes a seal on `<prefix>.chain`: the
 position of the last event, how many events the chain holds up to it, and that event's hash.
 An event after the last seal is "unsealed" and verification reports it.
+
+Seals are unsigned. The relay also keeps an RFC 6962 Merkle log over the same events and
+publishes signed checkpoints of it beside the seals (contracts.wire.merkle, .checkpoint): the
+head carries the log's frontier so that a restarted relay continues the same tree.
 """
 
 from __future__ import annotations
@@ -42,9 +46,18 @@ class ChainHead:
     position: int = 0
     count: int = 0
     hash: str = GENESIS_HASH
+    # The Merkle log's frontier over these `count` events (contracts.wire.merkle.Frontier's
+    # hashes); () for a head that does not track it (rebuilt by verify, or saved before the
+    # log existed). The relay's encoder sets it once per batch, not per event.
+    frontier: tuple[bytes, ...] = ()
 
     def after(self, position: int, value: bytes) -> ChainHead:
+        """The head after one more event (without a frontier: see BatchEncoder)."""
         return ChainHead(position, self.count + 1, event_hash(value))
+
+    @property
+    def tracks_log(self) -> bool:
+        return len(self.frontier) == self.count.bit_count()
 
 
 GENESIS = ChainHead()

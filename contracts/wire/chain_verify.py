@@ -57,6 +57,12 @@ class Verification:
     seals: int = 0
     head: ChainHead = GENESIS
     problems: list[Problem] = field(default_factory=list)
+    # The Merkle log's signed checkpoints (contracts.wire.checkpoint_verify): how many a trusted
+    # key signed, the largest one's size and root (base64), and its witnesses' cosignatures.
+    checkpoints: int = 0
+    log_size: int = 0
+    log_root: str = ""
+    witnessed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -87,8 +93,22 @@ def verify_chain(
     counts = _walk(links, result)
     _check_order(links.values(), result)
     _check_seals(seals, links, counts, result)
-    result.problems.sort(key=lambda p: (p.position is not None, p.position or 0))
+    sort_problems(result)
     return result
+
+
+def ledger_order(events: Iterable[PublishedRecord]) -> list[PublishedRecord]:
+    """The events as the Merkle log's leaves: by position, the first record of each."""
+    first: dict[int, PublishedRecord] = {}
+    for record in events:
+        link = _parse_link(record)
+        if link is not None and link.position not in first:
+            first[link.position] = record
+    return [first[position] for position in sorted(first)]
+
+
+def sort_problems(result: Verification) -> None:
+    result.problems.sort(key=lambda p: (p.position is not None, p.position or 0))
 
 
 def _links(events: Iterable[PublishedRecord], result: Verification) -> dict[int, _Link]:

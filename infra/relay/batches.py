@@ -7,12 +7,13 @@ runs it in a process of its own (infra.relay.feed) so encoding overlaps with sen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 
 from contracts.wire.catalog import AGGREGATE_TYPES
 from contracts.wire.chain import ChainHead
+from contracts.wire.merkle import Frontier, leaf_hash
 from infra.kafka.partitioning import keyed_partition_index
 from infra.relay.cloudevents import CloudEventHeaders
 from infra.relay.encoder import StoredEventEncoder
@@ -25,7 +26,7 @@ EncodedRecord = tuple[int, int, int, bytes, bytes, list[tuple[str, bytes]]]
 @dataclass(frozen=True)
 class EncodedBatch:
     records: list[EncodedRecord]
-    head: ChainHead  # the chain head after the batch's last event
+    head: ChainHead  # the chain head after the batch's last event, with the log's frontier
 
     def __len__(self) -> int:
         return len(self.records)
@@ -47,17 +48,28 @@ class BatchEncoder:
         self.batch_size = batch_size
 
     def next_batch(self, head: ChainHead) -> EncodedBatch:
+        if not head.tracks_log:
+            raise ValueError(
+                f"the chain head at position {head.position} has no Merkle frontier "
+                "(rebuild it first: infra.relay.log_state)"
+            )
         notifications = self.recorder.select_notifications(
             start=head.position + 1, limit=self.batch_size
         )
         records: list[EncodedRecord] = []
+        leaves: list[bytes] = []
+        frontier = Frontier(head.count, head.frontier)
         encode = self.encoder.encode
         for notification in notifications:
             message = encode(notification, head)
             head = head.after(notification.id, message.value)
+            leaves.append(leaf_hash(message.value))
             kind = self.kind_index[message.aggregate_type]
             partition = keyed_partition_index(message.key, self.partition_counts[kind])
             records.append(
                 (notification.id, kind, partition, message.key, message.value, message.headers)
             )
-        return EncodedBatch(records, head)
+        if not records:
+            return EncodedBatch(records, head)
+        # The tree grows once per batch: one leaf hash per event, about one node hash more.
+        return EncodedBatch(records, replace(head, frontier=frontier.extended(leaves).hashes))

@@ -23,6 +23,12 @@ global order, and after each acknowledged batch a seal on `<prefix>.chain` recor
 (contracts.wire.chain). The chain is a pure function of the store: the encoding is deterministic and
 the checkpoint keeps the head, so events re-sent or skipped after a crash carry the same links.
 
+Why forging needs the key: the relay also keeps an RFC 6962 Merkle log over the events (the
+frontier travels with the chain head and is checkpointed with it), and after each acknowledged
+batch it publishes, beside the seal, a C2SP checkpoint of the tree signed with its Ed25519 key
+(contracts.wire.checkpoint). Seals can be recomputed by anyone who can write the topics; a
+checkpoint cannot, without the key. Signing costs one signature per batch.
+
 Why the checkpoint may lag: it is a lower bound of what Kafka holds, never more. Start-up reads
 back whatever lies beyond it, so writing it once a second while a backlog is published (and
 whenever the relay catches up) costs a longer read-back after a crash, nothing else.
@@ -47,6 +53,14 @@ from kafka.producer.future import FutureRecordMetadata
 
 from contracts.wire.catalog import AGGREGATE_TYPES, chain_topic_name, topic_name
 from contracts.wire.chain import SEAL_HEADERS, SEAL_KEY, ChainHead, seal_value
+from contracts.wire.checkpoint import (
+    CHECKPOINT_HEADERS,
+    CHECKPOINT_KEY,
+    Checkpoint,
+    signed_checkpoint,
+)
+from contracts.wire.merkle import Frontier
+from contracts.wire.signed_note import Signer
 from domain.ledger import Ledger
 from infra.kafka.partitioning import keyed_partition_index
 from infra.relay.batches import BatchEncoder
@@ -55,6 +69,7 @@ from infra.relay.cloudevents import default_source
 from infra.relay.encoder import StoredEventEncoder
 from infra.relay.feed import Feed, InlineFeed
 from infra.relay.lock import RelayLock
+from infra.relay.log_state import with_frontier
 from infra.relay.tails import PublishedTail
 
 # Batches handed to the producer before the relay waits for the oldest to be acknowledged.
@@ -88,6 +103,8 @@ class Relay:
         lock: RelayLock | None = None,
         feed: Feed | None = None,
         cloudevents_source: str | None = None,
+        signer: Signer | None = None,
+        origin: str | None = None,
     ) -> None:
         self.ledger = ledger
         self.lock = lock
@@ -95,25 +112,38 @@ class Relay:
         self.checkpoint = checkpoint
         self.topics = {kind: topic_name(topic_prefix, kind) for kind in AGGREGATE_TYPES}
         self.chain_topic = chain_topic_name(topic_prefix)
+        # Without a signer (tools and tests that build a relay by hand) no checkpoint is sent.
+        self.signer = signer
+        self.origin = origin or f"channel-ledger/{topic_prefix}"
         self.head = checkpoint.load()
         self.published = published
         self.batch_size = batch_size
         self.encoder = StoredEventEncoder(ledger.mapper)
         self._partitions: dict[str, list[int]] = {}
-        self.feed: Feed = feed or InlineFeed(
-            BatchEncoder(
-                ledger.recorder,
-                ledger.mapper,
-                self.partition_counts(),
-                batch_size,
-                cloudevents_source or default_source(topic_prefix),
-            )
-        )
+        self.cloudevents_source = cloudevents_source or default_source(topic_prefix)
+        self.feed: Feed = feed or InlineFeed(self._batch_encoder())
         self._requested = False
         self._sent_head = self.head
         self._saved = self.head
         self._saved_at = time.monotonic()
         self._in_flight: deque[tuple[ChainHead, list[FutureRecordMetadata]]] = deque()
+
+    def _batch_encoder(self) -> BatchEncoder:
+        return BatchEncoder(
+            self.ledger.recorder,
+            self.ledger.mapper,
+            self.partition_counts(),
+            self.batch_size,
+            self.cloudevents_source,
+        )
+
+    def restore_log(self) -> None:
+        """Give a head checkpointed before the Merkle log existed its frontier (once)."""
+        if self.head.tracks_log:
+            return
+        self.head = self._sent_head = with_frontier(self.head, self._batch_encoder())
+        self.checkpoint.save(self.head)
+        self._saved = self.head
 
     def publish_batch(self) -> int:
         """Send the next batch of stored events; returns how many notifications it covered.
@@ -191,11 +221,26 @@ class Relay:
             partition=0,
         )
 
+        self.publish_checkpoint(head)
+
+    def publish_checkpoint(self, head: ChainHead) -> None:
+        """Publish the Merkle log's signed checkpoint at `head` (with its seal)."""
+        if self.signer is None or not head.tracks_log:
+            return
+        root = Frontier(head.count, head.frontier).root()
+        self.producer.send(
+            self.chain_topic,
+            key=CHECKPOINT_KEY,
+            value=signed_checkpoint(Checkpoint(self.origin, head.count, root), self.signer),
+            headers=CHECKPOINT_HEADERS,
+            partition=0,
+        )
+
     def reseal(self) -> None:
         """Seal the checkpoint's head again at start-up: a relay killed between its last
         checkpoint and that seal's delivery would otherwise leave the tail unsealed."""
         if self.head.position > 0:
-            self.seal(self.head)
+            self.seal(self.head)  # with its checkpoint
             self.producer.flush()
 
     @property

@@ -22,6 +22,8 @@ from contracts.wire.chain_verify import PublishedRecord
 from infra.bootstrap import open_relay
 from infra.kafka.clients import ensure_topics, producer_settings
 from infra.kafka.snapshot import read_topics
+from infra.log_keys import log_origin
+from infra.settings import Settings
 from infra.store.event_store import open_ledger
 from tests.builders.scenario import certify, enrol_partners
 
@@ -50,6 +52,8 @@ def published(env, settings, monkeypatch):
 
 def verify_json(capsys, prefix: str | None = None, monkeypatch=None) -> tuple[int, dict]:
     if prefix is not None:
+        # A copy poses as the original log: its checkpoints carry the original's origin.
+        monkeypatch.setenv("LEDGER_LOG_ORIGIN", log_origin(Settings.from_env()))
         monkeypatch.setenv("LEDGER_TOPIC_PREFIX", prefix)
     code = main(["audit", "verify", "--json"])
     document = json.loads(capsys.readouterr().out)
