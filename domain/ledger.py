@@ -46,6 +46,7 @@ from domain.partner import Partner
 from domain.partner_program import PROGRAM_ID, PartnerProgram
 from domain.pricing import QuotePrice
 from domain.program import Specialization
+from domain.receipts import Receipt, ReceiptsNotKept
 from domain.rules import ProgramRules
 from domain.tier_review import review_due
 from domain.transcodings import register_domain_transcodings
@@ -119,13 +120,13 @@ class Ledger(Application[UUID]):
 
     # --- program rules --------------------------------------------------------------------
 
-    def publish_rules(self, command: PublishRules) -> None:
+    def publish_rules(self, command: PublishRules, receipt: Receipt[None] | None = None) -> None:
         """Publish a versioned rule set as an event."""
 
         def attempt() -> None:
             program = self._program_or_start(command.rules.effective_from)
             program.publish_rules(command.rules)
-            self.save(program)
+            self._save(receipt, None, program)
 
         retry_on_conflict(attempt)
 
@@ -144,18 +145,20 @@ class Ledger(Application[UUID]):
 
     # --- partners -------------------------------------------------------------------------
 
-    def enroll_partner(self, command: EnrollPartner) -> UUID:
+    def enroll_partner(self, command: EnrollPartner, receipt: Receipt[UUID] | None = None) -> UUID:
         """Enrol a partner; a code can be enrolled only once."""
         partner = Partner.enroll(
             command.code, command.name, command.legacy_tier, command.enrolled_on
         )
         try:
-            self.save(partner)
+            self._save(receipt, partner.id, partner)
         except IntegrityError as error:
             raise PartnerAlreadyEnrolled(f"partner {command.code!r} is already enrolled") from error
         return partner.id
 
-    def record_certification(self, command: RecordCertification) -> None:
+    def record_certification(
+        self, command: RecordCertification, receipt: Receipt[None] | None = None
+    ) -> None:
         """Record a certification earned by an individual at an enrolled partner."""
 
         def attempt() -> None:
@@ -167,11 +170,13 @@ class Ledger(Application[UUID]):
                 command.effective_on,
                 command.expires_on,
             )
-            self.save(partner)
+            self._save(receipt, None, partner)
 
         retry_on_conflict(attempt)
 
-    def revoke_certification(self, command: RevokeCertification) -> None:
+    def revoke_certification(
+        self, command: RevokeCertification, receipt: Receipt[None] | None = None
+    ) -> None:
         def attempt() -> None:
             partner = self.get_partner(command.partner_code)
             partner.revoke_certification(
@@ -181,11 +186,13 @@ class Ledger(Application[UUID]):
                 command.revoked_on,
                 command.reason,
             )
-            self.save(partner)
+            self._save(receipt, None, partner)
 
         retry_on_conflict(attempt)
 
-    def award_specialization(self, command: AwardSpecialization) -> None:
+    def award_specialization(
+        self, command: AwardSpecialization, receipt: Receipt[None] | None = None
+    ) -> None:
         """Award a specialization by contract, within the cap on specialized partners."""
 
         def attempt() -> None:
@@ -196,7 +203,7 @@ class Ledger(Application[UUID]):
                 command.specialization, command.contract_reference, command.awarded_on, rules
             )
             program.admit_specialist(partner.id, command.awarded_on, rules)
-            self.save(partner, program)
+            self._save(receipt, None, partner, program)
 
         retry_on_conflict(attempt)
 
@@ -210,7 +217,9 @@ class Ledger(Application[UUID]):
 
     # --- opportunities --------------------------------------------------------------------
 
-    def register_deal(self, command: RegisterDeal) -> RegistrationResult:
+    def register_deal(
+        self, command: RegisterDeal, receipt: Receipt[RegistrationResult] | None = None
+    ) -> RegistrationResult:
         """Register an opportunity for a partner and decide its exclusivity."""
 
         def attempt() -> RegistrationResult:
@@ -232,15 +241,18 @@ class Ledger(Application[UUID]):
                 command.registered_on,
                 rules,
             )
-            self.save(opportunity)
             # The decision's own event: benefits granted with a protection are recorded after it.
-            return RegistrationResult(
+            result = RegistrationResult(
                 opportunity.id, opportunity.decisions[-1].decision_id, decision
             )
+            self._save(receipt, result, opportunity)
+            return result
 
         return retry_on_conflict(attempt)
 
-    def engage_vendor_sales(self, command: EngageVendorSales) -> None:
+    def engage_vendor_sales(
+        self, command: EngageVendorSales, receipt: Receipt[None] | None = None
+    ) -> None:
         def attempt() -> None:
             opportunity = self._opportunity_or_open(
                 command.opportunity,
@@ -249,20 +261,24 @@ class Ledger(Application[UUID]):
                 command.engaged_on,
             )
             opportunity.engage_vendor_sales(command.engaged_on, command.note)
-            self.save(opportunity)
+            self._save(receipt, None, opportunity)
 
         retry_on_conflict(attempt)
 
-    def release_exclusivity(self, command: ReleaseExclusivity) -> None:
+    def release_exclusivity(
+        self, command: ReleaseExclusivity, receipt: Receipt[None] | None = None
+    ) -> None:
         def attempt() -> None:
             partner = self.get_partner(command.partner_code)
             opportunity = self.get_opportunity(command.opportunity)
             opportunity.release(partner.id, command.released_on, command.reason)
-            self.save(opportunity)
+            self._save(receipt, None, opportunity)
 
         retry_on_conflict(attempt)
 
-    def issue_quote(self, command: IssueQuote) -> QuoteResult:
+    def issue_quote(
+        self, command: IssueQuote, receipt: Receipt[QuoteResult] | None = None
+    ) -> QuoteResult:
         """Price and record a quote from the rules in force on the issue date."""
 
         def attempt() -> QuoteResult:
@@ -272,12 +288,13 @@ class Ledger(Application[UUID]):
             price = opportunity.issue_quote(
                 partner.id, partner.tier, command.list_price, command.issued_on, rules
             )
-            self.save(opportunity)
-            return QuoteResult(event_id(opportunity.id, opportunity.version), price)
+            result = QuoteResult(event_id(opportunity.id, opportunity.version), price)
+            self._save(receipt, result, opportunity)
+            return result
 
         return retry_on_conflict(attempt)
 
-    def record_win(self, command: RecordWin) -> bool:
+    def record_win(self, command: RecordWin, receipt: Receipt[bool] | None = None) -> bool:
         """Close an opportunity as won; a qualifying win credits the partner's qualified revenue."""
 
         def attempt() -> bool:
@@ -292,12 +309,14 @@ class Ledger(Application[UUID]):
                 partner.credit_qualified_revenue(
                     opportunity.id, command.amount, command.won_on, won
                 )
-            self.save(opportunity, partner)
+            self._save(receipt, qualified, opportunity, partner)
             return qualified
 
         return retry_on_conflict(attempt)
 
-    def consume_engineer_days(self, command: ConsumeEngineerDays) -> EngineerDaysDrawn:
+    def consume_engineer_days(
+        self, command: ConsumeEngineerDays, receipt: Receipt[EngineerDaysDrawn] | None = None
+    ) -> EngineerDaysDrawn:
         """Draw vendor pre-sales engineer days against the partner's (or the holder's)
         protection."""
 
@@ -308,11 +327,10 @@ class Ledger(Application[UUID]):
             left = opportunity.consume_engineer_days(
                 partner_id, command.days, command.consumed_on, command.note
             )
-            self.save(opportunity)
             if code is None:
                 holder: Partner = self.repository.get(left.partner_id)
                 code = holder.code
-            return EngineerDaysDrawn(
+            drawn = EngineerDaysDrawn(
                 opportunity.reference,
                 code,
                 left.decision_id,
@@ -320,14 +338,16 @@ class Ledger(Application[UUID]):
                 left.engineer_days_left,
                 left.engineer_days,
             )
+            self._save(receipt, drawn, opportunity)
+            return drawn
 
         return retry_on_conflict(attempt)
 
-    def record_loss(self, command: RecordLoss) -> None:
+    def record_loss(self, command: RecordLoss, receipt: Receipt[None] | None = None) -> None:
         def attempt() -> None:
             opportunity = self.get_opportunity(command.opportunity)
             opportunity.record_loss(command.lost_on, command.reason, command.lost_to)
-            self.save(opportunity)
+            self._save(receipt, None, opportunity)
 
         retry_on_conflict(attempt)
 
@@ -350,10 +370,12 @@ class Ledger(Application[UUID]):
 
     # --- time -----------------------------------------------------------------------------
 
-    def sweep(self, as_of: date) -> SweepReport:
+    def sweep(self, as_of: date, receipt: Receipt[SweepReport] | None = None) -> SweepReport:
         """Apply what the passage of time decides up to `as_of`: expiries and due tier reviews.
 
         Safe to run again for the same date: what was already applied is not applied twice.
+        Each aggregate is swept in its own transaction; a receipt is saved after the last, in a
+        transaction of its own (the per-aggregate saves are idempotent by themselves).
         """
         report = SweepReport()
         rules = self.program().rules_in_force(as_of)
@@ -367,6 +389,8 @@ class Ledger(Application[UUID]):
                 report.protections_expired += retry_on_conflict(
                     partial(self._sweep_opportunity, opportunity_id, as_of)
                 )
+        if receipt is not None:
+            self._save(receipt, report)
         return report
 
     def _sweep_partner(self, partner_id: UUID, as_of: date, rules: ProgramRules) -> SweepReport:
@@ -394,6 +418,16 @@ class Ledger(Application[UUID]):
             return 0
         self.save(opportunity)
         return 1
+
+    def _save(self, receipt: Receipt[T] | None, result: T, *aggregates: object) -> None:
+        """Save the aggregates' new events, with the caller's receipt of `result` if it gave
+        one: both are recorded in one transaction, or neither is."""
+        if receipt is None:
+            self.save(*aggregates)  # type: ignore[arg-type]
+            return
+        if not getattr(self.recorder, "keeps_receipts", False):
+            raise ReceiptsNotKept(f"{type(self.recorder).__name__} cannot record receipts")
+        self.save(*aggregates, receipt=receipt(result))  # type: ignore[arg-type]
 
     def aggregate_ids(self, created_event: type) -> Iterator[UUID]:
         """Ids of the aggregates that recorded an event of this type (e.g. Partner.Enrolled).

@@ -56,6 +56,9 @@ class Settings:
     # The CloudEvents `source` (a URI reference) on every published event; unset:
     # /channel-ledger/<topic prefix> (infra.relay.cloudevents).
     cloudevents_source: str | None = None
+    # How long a command's request key (Idempotency-Key, --request-id) is remembered: a retry
+    # within it gets the first answer, after it the key may be used afresh.
+    request_retention_hours: int = 24
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -97,6 +100,7 @@ class Settings:
             kafka_client_id=env.get("LEDGER_KAFKA_CLIENT_ID") or None,
             api_max_body_bytes=_int(env, "LEDGER_API_MAX_BODY_BYTES", 1024 * 1024),
             cloudevents_source=_uri_reference(env, "LEDGER_CLOUDEVENTS_SOURCE"),
+            request_retention_hours=_int(env, "LEDGER_REQUEST_RETENTION_HOURS", 24),
         )
 
 
