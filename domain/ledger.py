@@ -41,6 +41,8 @@ from domain.errors import (
 )
 from domain.exclusivity import ExclusivityDecision
 from domain.identity import event_id
+from domain.notice import Notice, NoticeDue
+from domain.notices_due import partner_notices, protection_notice
 from domain.opportunity import Opportunity
 from domain.partner import Partner
 from domain.partner_program import PROGRAM_ID, PartnerProgram
@@ -100,6 +102,7 @@ class SweepReport:
     tier_reviews: int = 0
     tier_changes: int = 0
     protections_expired: int = 0
+    notices_issued: int = 0
 
     def add_to(self, total: SweepReport) -> None:
         total.certifications_expired += self.certifications_expired
@@ -107,6 +110,7 @@ class SweepReport:
         total.tier_reviews += self.tier_reviews
         total.tier_changes += self.tier_changes
         total.protections_expired += self.protections_expired
+        total.notices_issued += self.notices_issued
 
 
 class Ledger(Application[UUID]):
@@ -371,7 +375,8 @@ class Ledger(Application[UUID]):
     # --- time -----------------------------------------------------------------------------
 
     def sweep(self, as_of: date, receipt: Receipt[SweepReport] | None = None) -> SweepReport:
-        """Apply what the passage of time decides up to `as_of`: expiries and due tier reviews.
+        """Apply what the passage of time decides up to `as_of`: expiries and due tier reviews,
+        and the notices due by then (domain.notice).
 
         Safe to run again for the same date: what was already applied is not applied twice.
         Each aggregate is swept in its own transaction; a receipt is saved after the last, in a
@@ -386,8 +391,8 @@ class Ledger(Application[UUID]):
         )
         for opportunity_id in self.aggregate_ids(Opportunity.Opened):
             if opportunity_id not in closed:
-                report.protections_expired += retry_on_conflict(
-                    partial(self._sweep_opportunity, opportunity_id, as_of)
+                retry_on_conflict(partial(self._sweep_opportunity, opportunity_id, as_of)).add_to(
+                    report
                 )
         if receipt is not None:
             self._save(receipt, report)
@@ -403,21 +408,36 @@ class Ledger(Application[UUID]):
             review = partner.review_tier(as_of, rules)
             found.tier_reviews = 1
             found.tier_changes = int(review.outcome.changes_tier)
+        notices = self._not_yet_issued(partner_notices(partner, as_of), as_of)
+        found.notices_issued = len(notices)
         if lapsed and not partner.specializations:
             # Only now is the program touched: the roster frees a place under the cap.
             program = self.program()
             program.remove_specialist(partner.id, as_of)
-            self.save(partner, program)
+            self.save(partner, program, *notices)
         else:
-            self.save(partner)
+            self.save(partner, *notices)
         return found
 
-    def _sweep_opportunity(self, opportunity_id: UUID, as_of: date) -> int:
+    def _sweep_opportunity(self, opportunity_id: UUID, as_of: date) -> SweepReport:
         opportunity: Opportunity = self.repository.get(opportunity_id)
-        if opportunity.outcome is not None or not opportunity.expire_protection(as_of):
-            return 0
-        self.save(opportunity)
-        return 1
+        if opportunity.outcome is not None:
+            return SweepReport()
+        found = SweepReport(protections_expired=int(opportunity.expire_protection(as_of)))
+        notices: list[Notice] = []
+        if opportunity.protection is not None:
+            holder: Partner = self.repository.get(opportunity.protection.partner_id)
+            due = protection_notice(opportunity, holder.code, as_of)
+            notices = self._not_yet_issued([due] if due else [], as_of)
+        found.notices_issued = len(notices)
+        if found.protections_expired or notices:
+            self.save(opportunity, *notices)
+        return found
+
+    def _not_yet_issued(self, due: list[NoticeDue], as_of: date) -> list[Notice]:
+        """Notices for what is due and was not issued before (a notice's id names what it is
+        about, so one issued by an earlier or a racing sweep is found, or conflicts on save)."""
+        return [Notice.issue(d, as_of) for d in due if d.notice_id not in self.repository]
 
     def _save(self, receipt: Receipt[T] | None, result: T, *aggregates: object) -> None:
         """Save the aggregates' new events, with the caller's receipt of `result` if it gave

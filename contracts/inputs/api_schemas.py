@@ -206,6 +206,7 @@ class SweepReportSchema(Schema):
     tier_reviews = fields.Integer(required=True)
     tier_changes = fields.Integer(required=True)
     protections_expired = fields.Integer(required=True)
+    notices_issued = fields.Integer(required=True)  # events on <prefix>.notice
 
 
 class InvalidParamSchema(Schema):

@@ -328,3 +328,25 @@ class OpportunityLostV2(OpportunityLostV1):
     """Adds who won the deal instead; null when the vendor does not know."""
 
     lost_to = fields.String(required=True, allow_none=True, validate=validate.Length(1, 200))
+
+
+# --- notice ----------------------------------------------------------------------------------
+
+
+class NoticeIssuedV1(StrictSchema):
+    """A partner told in advance of what time will do: `subject` is its own deal's reference,
+    its certified individual or its tier; no other partner is ever named."""
+
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["protection-expiring", "certification-expiring", "downgrade-pending"]
+        ),
+    )
+    partner_id = fields.UUID(required=True)
+    partner_code = fields.String(required=True, validate=validate.Length(min=2, max=63))
+    subject = _text(1)
+    detail = _text()
+    due_on = fields.Date(required=True)
+    days_before = fields.Integer(required=True, validate=validate.Range(min=1))
+    issued_on = fields.Date(required=True)

@@ -56,8 +56,12 @@ TOPICS_BEFORE_THE_SPLIT = {
 }
 
 
+# Added since, under the topics they were first stored with.
+TOPICS_ADDED_SINCE = {"domain.notice:Notice.Issued"}
+
+
 def test_every_published_event_and_aggregate_keeps_the_topic_it_was_stored_under():
-    topics = {get_topic(c.domain_class) for c in CONTRACTS}
+    topics = {get_topic(c.domain_class) for c in CONTRACTS} - TOPICS_ADDED_SINCE
     topics |= {get_topic(a) for a in (Partner, Opportunity, PartnerProgram)}
     assert topics == TOPICS_BEFORE_THE_SPLIT
 
