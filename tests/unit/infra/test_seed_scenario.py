@@ -14,6 +14,7 @@ import pytest
 
 from domain.commands import EnrollPartner
 from domain.ledger import Ledger
+from domain.notice import LEAD_DAYS, Notice
 from domain.partner import Partner
 from domain.program import Specialization, Tier
 from infra.scenario.seed import (
@@ -332,8 +333,6 @@ def test_only_protected_partners_draw_vendor_engineer_days(full_run: FullRun) ->
 
 
 def test_the_scenarios_sweeps_issue_every_kind_of_notice_each_once(full_run: FullRun) -> None:
-    from domain.notice import LEAD_DAYS, Notice
-
     _, events = full_run
     issued = [e for e in events if isinstance(e, Notice.Issued)]
     assert {(e.kind, e.days_before) for e in issued} == {
