@@ -136,6 +136,19 @@ class TierChangeSchema(Schema):
     evidence_event_ids = fields.List(fields.String(), required=True)
 
 
+class NoticeSchema(Schema):
+    """A notice the sweep issued to a partner about its own deal, certification or tier."""
+
+    notice_id = fields.String(required=True)
+    partner = fields.String(required=True)
+    kind = fields.String(required=True)
+    subject = fields.String(required=True)
+    detail = fields.String(required=True)
+    due_on = fields.Date(required=True)
+    days_before = fields.Integer(required=True)
+    issued_on = fields.Date(required=True)
+
+
 class DeadLetterSchema(Schema):
     topic = fields.String(required=True)
     partition = fields.Integer(required=True)

@@ -3,6 +3,7 @@ broker and projected, plus one token per role.
 
 antemeta holds the protection on acme-backup-2011; bigcorp registered the same deal after it
 (denied) and was quoted on it; bigcorp also holds globex-dlp-2011; cloudco has no deal at all.
+A sweep on NOTICES_ON has told antemeta and bigcorp that their protections lapse within 30 days.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ START = date(2010, 11, 2)
 PROTECTED = "acme-backup-2011"
 BIGCORP_DEAL = "globex-dlp-2011"
 AS_OF = "2011-02-01"
+NOTICES_ON = date(2011, 3, 15)
 SPEC = Specialization.DATA_PROTECTION
 
 
@@ -123,6 +125,9 @@ def build_world(settings: Settings) -> World:
     ledger = open_ledger(settings)
     try:
         partner_ids, decisions = record_program(ledger)
+        # A month before the protections lapse: each holder gets its notice (and nothing else
+        # is due), so the read endpoints have notices to keep to their partner.
+        ledger.sweep(NOTICES_ON)
         publish_and_project(settings, ledger)
     finally:
         ledger.close()
