@@ -13,6 +13,7 @@ from api.backends import projections
 from api.pagination import paginated
 from contracts.inputs.api_schemas import (
     AsOfQuerySchema,
+    NoticeSchema,
     PageQuerySchema,
     PartnerQuerySchema,
     PartnerStatusSchema,
@@ -21,6 +22,7 @@ from contracts.inputs.api_schemas import (
     TierChangesQuerySchema,
     TransitionPlanSchema,
 )
+from projections.models.notices import notices_for
 from projections.models.tier_history import tier_history
 from projections.models.tier_reviews import tiers_at_risk
 from projections.models.transition_plans import transition_plans
@@ -82,6 +84,23 @@ def partner_blueprint() -> Blueprint:
             return []
         with projections() as connection:
             return tier_history(connection, scope or wanted)
+
+    @blp.route("/notices")
+    @allow(*READERS)
+    @blp.arguments(TierChangesQuerySchema, location="query")
+    @blp.response(200, NoticeSchema(many=True))
+    @paginated
+    def notices(query: dict[str, Any]) -> Any:
+        """Notices `ledger sweep` issued (protection or certification expiring, downgrade
+        pending), for one partner or all, as published on `<prefix>.notice`.
+
+        A partner token sees its own partner's notices only.
+        """
+        scope, wanted = partner_scope(), query.get("partner")
+        if scope is not None and wanted not in (None, scope):
+            return []
+        with projections() as connection:
+            return notices_for(connection, scope or wanted)
 
     @blp.route("/tiers-at-risk")
     @allow(*READERS)

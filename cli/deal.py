@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cli.declare import AS_OF_HELP, choices, command, noun
@@ -18,9 +19,10 @@ MAX_WITHIN_DAYS = 3650
 
 
 def register(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.recording import record
     from cli.support import today_or, validated
+    from contracts.inputs import command_answers as answers
     from contracts.inputs.commands import RegisterDealSchema
-    from infra.store.event_store import open_ledger
 
     command = validated(
         RegisterDealSchema(),
@@ -37,24 +39,32 @@ def register(args: argparse.Namespace, settings: Settings) -> int:
             "company_identifier": args.company_id,
         },
     )
-    result = open_ledger(settings).register_deal(command)
-    decision = result.decision
-    # valid_until is the first day no longer protected
-    kind = "exclusive" if decision.granted else "preferential conditions, not exclusive"
-    until = f" until {decision.valid_until} ({kind})" if decision.valid_until else ""
-    # Under review: the registrant learns that, never which other opportunity it matched.
-    review = " (waiting for a channel manager's review)" if decision.reason.under_review else ""
-    print(
-        f"{decision.reason.value}{until}{review} (decision {result.decision_id}, "
-        f"rules {decision.rules_version})"
+    return record(
+        args, settings, "register-deal", "register_deal", command, answers.registration, _decided
     )
-    return 0
+
+
+def _decided(answer: dict[str, Any]) -> str:
+    from domain.exclusivity import ExclusivityReason
+
+    # valid_until is the first day no longer protected
+    granted = answer["outcome"] == "granted"
+    kind = "exclusive" if granted else "preferential conditions, not exclusive"
+    until = f" until {answer['valid_until']} ({kind})" if answer["valid_until"] else ""
+    # Under review: the registrant learns that, never which other opportunity it matched.
+    under_review = ExclusivityReason(answer["reason_code"]).under_review
+    review = " (waiting for a channel manager's review)" if under_review else ""
+    return (
+        f"{answer['reason_code']}{until}{review} (decision {answer['decision_id']}, "
+        f"rules {answer['rules_version']})"
+    )
 
 
 def engage(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.recording import record
     from cli.support import today_or, validated
+    from contracts.inputs import command_answers as answers
     from contracts.inputs.commands import EngageVendorSalesSchema
-    from infra.store.event_store import open_ledger
 
     command = validated(
         EngageVendorSalesSchema(),
@@ -66,15 +76,22 @@ def engage(args: argparse.Namespace, settings: Settings) -> int:
             "note": args.note or "",
         },
     )
-    open_ledger(settings).engage_vendor_sales(command)
-    print(f"vendor sales engaged on {command.opportunity}")
-    return 0
+    return record(
+        args,
+        settings,
+        "engage-vendor-sales",
+        "engage_vendor_sales",
+        command,
+        lambda _: answers.as_recorded(EngageVendorSalesSchema(), command),
+        lambda _: f"vendor sales engaged on {command.opportunity}",
+    )
 
 
 def release(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.recording import record
     from cli.support import today_or, validated
+    from contracts.inputs import command_answers as answers
     from contracts.inputs.commands import ReleaseExclusivitySchema
-    from infra.store.event_store import open_ledger
 
     command = validated(
         ReleaseExclusivitySchema(),
@@ -85,15 +102,22 @@ def release(args: argparse.Namespace, settings: Settings) -> int:
             "reason": args.reason or "",
         },
     )
-    open_ledger(settings).release_exclusivity(command)
-    print(f"{command.partner_code} released its protection on {command.opportunity}")
-    return 0
+    return record(
+        args,
+        settings,
+        "release-exclusivity",
+        "release_exclusivity",
+        command,
+        lambda _: answers.as_recorded(ReleaseExclusivitySchema(), command),
+        lambda _: f"{command.partner_code} released its protection on {command.opportunity}",
+    )
 
 
 def quote(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.recording import record
     from cli.support import today_or, validated
+    from contracts.inputs import command_answers as answers
     from contracts.inputs.commands import IssueQuoteSchema
-    from infra.store.event_store import open_ledger
 
     command = validated(
         IssueQuoteSchema(),
@@ -104,22 +128,23 @@ def quote(args: argparse.Namespace, settings: Settings) -> int:
             "issued_on": today_or(args.issued_on),
         },
     )
-    result = open_ledger(settings).issue_quote(command)
-    price = result.price
-    print(
-        f"quote {result.quote_id}: list {price.list_price}, tier discount "
-        f"{price.tier_discount}%, registration uplift {price.registration_uplift}%, "
-        f"net {price.net_price}"
+    return record(args, settings, "issue-quote", "issue_quote", command, answers.quote, _quoted)
+
+
+def _quoted(answer: dict[str, Any]) -> str:
+    text = (
+        f"quote {answer['quote_id']}: list {answer['list_price']}, tier discount "
+        f"{answer['tier_discount']}%, registration uplift {answer['registration_uplift']}%, "
+        f"net {answer['net_price']}"
     )
-    if result.notice:
-        print(f"note: {result.notice}")
-    return 0
+    return text + (f"\nnote: {answer['notice']}" if answer["notice"] else "")
 
 
 def win(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.recording import record
     from cli.support import today_or, validated
+    from contracts.inputs import command_answers as answers
     from contracts.inputs.commands import RecordWinSchema
-    from infra.store.event_store import open_ledger
 
     command = validated(
         RecordWinSchema(),
@@ -130,16 +155,27 @@ def win(args: argparse.Namespace, settings: Settings) -> int:
             "won_on": today_or(args.won_on),
         },
     )
-    qualified = open_ledger(settings).record_win(command)
-    kind = "qualified (incremental)" if qualified else "not qualified"
-    print(f"{command.opportunity} won by {command.partner_code}: {kind} revenue")
-    return 0
+
+    def won(answer: dict[str, Any]) -> str:
+        kind = "qualified (incremental)" if answer["qualified"] else "not qualified"
+        return f"{command.opportunity} won by {command.partner_code}: {kind} revenue"
+
+    return record(
+        args,
+        settings,
+        "record-win",
+        "record_win",
+        command,
+        partial(answers.win, command.opportunity),
+        won,
+    )
 
 
 def draw_days(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.recording import record
     from cli.support import today_or, validated
+    from contracts.inputs import command_answers as answers
     from contracts.inputs.commands import DrawEngineerDaysSchema, draw_engineer_days
-    from infra.store.event_store import open_ledger
 
     draw = validated(
         DrawEngineerDaysSchema(),
@@ -150,23 +186,30 @@ def draw_days(args: argparse.Namespace, settings: Settings) -> int:
             "note": args.note,
         },
     )
-    drawn = open_ledger(settings).consume_engineer_days(draw_engineer_days(args.opportunity, draw))
-    if args.json:
-        from cli.support import to_json_object
-
-        print(to_json_object(drawn))
-        return 0
-    print(
-        f"{drawn.days} engineer days drawn on {drawn.opportunity} by {drawn.partner_code}: "
-        f"{drawn.days_left} of {drawn.days_granted} left (protection {drawn.decision_id})"
+    return record(
+        args,
+        settings,
+        "draw-engineer-days",
+        "consume_engineer_days",
+        draw_engineer_days(args.opportunity, draw),
+        answers.engineer_days,
+        _drawn,
     )
-    return 0
+
+
+def _drawn(drawn: dict[str, Any]) -> str:
+    return (
+        f"{drawn['days']} engineer days drawn on {drawn['opportunity']} by "
+        f"{drawn['partner_code']}: {drawn['days_left']} of {drawn['days_granted']} left "
+        f"(protection {drawn['decision_id']})"
+    )
 
 
 def lose(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.recording import record
     from cli.support import today_or, validated
+    from contracts.inputs import command_answers as answers
     from contracts.inputs.commands import RecordLossSchema
-    from infra.store.event_store import open_ledger
 
     command = validated(
         RecordLossSchema(),
@@ -177,9 +220,15 @@ def lose(args: argparse.Namespace, settings: Settings) -> int:
             "lost_to": args.lost_to,
         },
     )
-    open_ledger(settings).record_loss(command)
-    print(f"{command.opportunity} lost")
-    return 0
+    return record(
+        args,
+        settings,
+        "record-loss",
+        "record_loss",
+        command,
+        lambda _: answers.as_recorded(RecordLossSchema(), command),
+        lambda _: f"{command.opportunity} lost",
+    )
 
 
 def history(args: argparse.Namespace, settings: Settings) -> int:
@@ -259,6 +308,7 @@ def declare(commands: Any) -> None:
         example="deal register acme-backup-2011 --end-customer ACME --specialization "
         "data-protection --partner antemeta --value 120000 --expected-close 2011-03-31 "
         "--evidence 'POC done'",
+        writes=True,
     )
     p.add_argument("opportunity", help="the opportunity's reference")
     _customer_and_area(p)
@@ -280,6 +330,7 @@ def declare(commands: Any) -> None:
         help="the vendor's own sales already work this deal",
         example="deal engage-vendor acme-backup-2011 --end-customer ACME "
         "--specialization data-protection --engaged-on 2011-01-10 --note 'key account'",
+        writes=True,
     )
     p.add_argument("opportunity")
     _customer_and_area(p)
@@ -293,6 +344,7 @@ def declare(commands: Any) -> None:
         help="the protected partner gives up its exclusivity",
         example="deal release acme-backup-2011 --partner antemeta --released-on 2011-02-01 "
         "--reason 'customer postponed'",
+        writes=True,
     )
     p.add_argument("opportunity")
     p.add_argument("--partner", required=True)
@@ -306,6 +358,7 @@ def declare(commands: Any) -> None:
         help="price and record a quote for a partner",
         example="deal quote acme-backup-2011 --partner antemeta --list-price 100000 "
         "--issued-on 2011-02-15",
+        writes=True,
     )
     p.add_argument("opportunity")
     p.add_argument("--partner", required=True)
@@ -318,6 +371,7 @@ def declare(commands: Any) -> None:
         win,
         help="close as won",
         example="deal win acme-backup-2011 --partner antemeta --amount 95000 --won-on 2011-03-28",
+        writes=True,
     )
     p.add_argument("opportunity")
     p.add_argument("--partner", required=True)
@@ -330,7 +384,7 @@ def declare(commands: Any) -> None:
         draw_days,
         help="draw vendor pre-sales engineer days against a protection",
         example="deal draw-days acme-backup-2011 2 --on 2011-02-10 --note 'architecture workshop'",
-        json=True,
+        writes=True,
     )
     p.add_argument("opportunity", help="the opportunity's reference")
     p.add_argument("days", help="engineer days drawn (at least 1, within what the grant has left)")
@@ -345,6 +399,7 @@ def declare(commands: Any) -> None:
         help="close as lost",
         example="deal lose acme-backup-2011 --lost-on 2011-03-28 --reason 'price' "
         "--lost-to 'Rival Corp'",
+        writes=True,
     )
     p.add_argument("opportunity")
     p.add_argument("--lost-on", help="YYYY-MM-DD (default: today)")

@@ -27,16 +27,25 @@ def command(
     description: str | None = None,
     json: bool = False,
     as_of: str | None = None,
+    writes: bool = False,
 ) -> argparse.ArgumentParser:
-    """`ledger ... NAME`: `example` is what follows `ledger ` (tests check the parser takes it)."""
+    """`ledger ... NAME`: `example` is what follows `ledger ` (tests check the parser takes it).
+
+    A command that `writes` takes `--request-id` and `--json` (see cli.recording)."""
     parser: argparse.ArgumentParser = commands.add_parser(
         name, help=help, description=description, epilog=f"example: ledger {example}"
     )
     parser.set_defaults(handler=handler)
     if as_of is not None:
         parser.add_argument("--as-of", help=as_of)
-    if json:
+    if json or writes:
         parser.add_argument("--json", action="store_true", help="machine-readable output")
+    if writes:
+        parser.add_argument(
+            "--request-id",
+            help="your key for this request (a UUID, say): a retry with the same id records "
+            "nothing new and prints the first answer",
+        )
     return parser
 
 

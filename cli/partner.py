@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cli.declare import AS_OF_HELP, choices, command, noun
@@ -17,9 +18,10 @@ if TYPE_CHECKING:
 
 
 def enroll(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.recording import record
     from cli.support import validated
+    from contracts.inputs import command_answers as answers
     from contracts.inputs.commands import EnrollPartnerSchema
-    from infra.store.event_store import open_ledger
 
     command = validated(
         EnrollPartnerSchema(),
@@ -30,15 +32,22 @@ def enroll(args: argparse.Namespace, settings: Settings) -> int:
             "enrolled_on": args.enrolled_on or date.today().isoformat(),
         },
     )
-    open_ledger(settings).enroll_partner(command)
-    print(f"enrolled {command.code} ({command.legacy_tier.value})")
-    return 0
+    return record(
+        args,
+        settings,
+        "enroll-partner",
+        "enroll_partner",
+        command,
+        partial(answers.enrolled, command),
+        lambda _: f"enrolled {command.code} ({command.legacy_tier.value})",
+    )
 
 
 def certify(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.recording import record
     from cli.support import validated
+    from contracts.inputs import command_answers as answers
     from contracts.inputs.commands import RecordCertificationSchema
-    from infra.store.event_store import open_ledger
 
     command = validated(
         RecordCertificationSchema(),
@@ -51,18 +60,25 @@ def certify(args: argparse.Namespace, settings: Settings) -> int:
             "expires_on": args.expires_on,
         },
     )
-    open_ledger(settings).record_certification(command)
-    print(
-        f"recorded {command.kind.value} certification of {command.individual} "
-        f"at {command.partner_code}"
+    return record(
+        args,
+        settings,
+        "record-certification",
+        "record_certification",
+        command,
+        lambda _: answers.as_recorded(RecordCertificationSchema(), command),
+        lambda _: (
+            f"recorded {command.kind.value} certification of {command.individual} "
+            f"at {command.partner_code}"
+        ),
     )
-    return 0
 
 
 def revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.recording import record
     from cli.support import today_or, validated
+    from contracts.inputs import command_answers as answers
     from contracts.inputs.commands import RevokeCertificationSchema
-    from infra.store.event_store import open_ledger
 
     command = validated(
         RevokeCertificationSchema(),
@@ -75,15 +91,22 @@ def revoke(args: argparse.Namespace, settings: Settings) -> int:
             "reason": args.reason,
         },
     )
-    open_ledger(settings).revoke_certification(command)
-    print(f"revoked {command.kind.value} certification of {command.individual}")
-    return 0
+    return record(
+        args,
+        settings,
+        "revoke-certification",
+        "revoke_certification",
+        command,
+        lambda _: answers.as_recorded(RevokeCertificationSchema(), command),
+        lambda _: f"revoked {command.kind.value} certification of {command.individual}",
+    )
 
 
 def specialize(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.recording import record
     from cli.support import today_or, validated
+    from contracts.inputs import command_answers as answers
     from contracts.inputs.commands import AwardSpecializationSchema
-    from infra.store.event_store import open_ledger
 
     command = validated(
         AwardSpecializationSchema(),
@@ -94,9 +117,15 @@ def specialize(args: argparse.Namespace, settings: Settings) -> int:
             "awarded_on": today_or(args.awarded_on),
         },
     )
-    open_ledger(settings).award_specialization(command)
-    print(f"{command.partner_code} specialized in {command.specialization.value}")
-    return 0
+    return record(
+        args,
+        settings,
+        "award-specialization",
+        "award_specialization",
+        command,
+        lambda _: answers.as_recorded(AwardSpecializationSchema(), command),
+        lambda _: f"{command.partner_code} specialized in {command.specialization.value}",
+    )
 
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
@@ -239,6 +268,7 @@ def declare(commands: Any) -> None:
         help="enrol a partner",
         example="partner enroll antemeta --name Antemeta --legacy-tier gold "
         "--enrolled-on 2010-11-02",
+        writes=True,
     )
     p.add_argument("code", help="partner code: lowercase letters, digits, hyphens")
     p.add_argument("--name", required=True)
@@ -252,6 +282,7 @@ def declare(commands: Any) -> None:
         help="record a certification earned by an individual",
         example="partner certify antemeta --individual 'Claire Martin' --kind sales "
         "--specialization data-protection --effective-on 2010-11-15 --expires-on 2012-11-15",
+        writes=True,
     )
     p.add_argument("code", help="partner code")
     _individual_certification(p)
@@ -283,6 +314,7 @@ def declare(commands: Any) -> None:
         help="revoke an individual's certification",
         example="partner revoke antemeta --individual 'Claire Martin' --kind sales "
         "--specialization data-protection --revoked-on 2011-05-02 --reason 'left the company'",
+        writes=True,
     )
     p.add_argument("code")
     _individual_certification(p)
@@ -296,6 +328,7 @@ def declare(commands: Any) -> None:
         help="award a specialization under a signed agreement",
         example="partner specialize antemeta --specialization data-protection "
         "--contract SPEC-2010-001",
+        writes=True,
     )
     p.add_argument("code")
     p.add_argument("--specialization", required=True, help=choices(Specialization))

@@ -15,13 +15,22 @@ STDIN = "-"  # the FILE argument that reads the rules document from standard inp
 
 
 def publish(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.recording import record
+    from contracts.inputs import command_answers as answers
     from domain.commands import PublishRules
-    from infra.store.event_store import open_ledger
 
-    rules = _rules_document(args.file)
-    open_ledger(settings).publish_rules(PublishRules(rules))
-    print(f"published rules {rules.version} effective {rules.effective_from}")
-    return 0
+    command = PublishRules(_rules_document(args.file))
+    return record(
+        args,
+        settings,
+        "publish-rules",
+        "publish_rules",
+        command,
+        lambda _: answers.rules_published(command),
+        lambda answer: (
+            f"published rules {answer['rules_version']} effective {answer['effective_from']}"
+        ),
+    )
 
 
 def simulate_rules(args: argparse.Namespace, settings: Settings) -> int:
@@ -77,6 +86,7 @@ def declare(commands: Any) -> None:
         publish,
         help="publish a versioned rule set (JSON file)",
         example="rules publish domain/default_rules.json",
+        writes=True,
     )
     p.add_argument(
         "file",

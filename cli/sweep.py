@@ -12,16 +12,18 @@ if TYPE_CHECKING:
 
 
 def sweep(args: argparse.Namespace, settings: Settings) -> int:
-    from cli.support import parse_date, to_json_object
-    from infra.store.event_store import open_ledger
+    from cli.recording import record
+    from cli.support import parse_date
+    from contracts.inputs import command_answers as answers
 
-    report = open_ledger(settings).sweep(parse_date("as-of", args.as_of))
-    print(to_json_object(report) if args.json else render_sweep(report))
-    return 0
+    as_of = parse_date("as-of", args.as_of)
+    return record(
+        args, settings, "sweep", "sweep", as_of, answers.sweep, render_sweep, {"as_of": as_of}
+    )
 
 
-def render_sweep(report: Any) -> str:
-    return "\n".join(f"{name.replace('_', ' ')}: {value}" for name, value in vars(report).items())
+def render_sweep(report: dict[str, Any]) -> str:
+    return "\n".join(f"{name.replace('_', ' ')}: {value}" for name, value in report.items())
 
 
 def declare(commands: Any) -> None:
@@ -31,6 +33,6 @@ def declare(commands: Any) -> None:
         sweep,
         help="apply expiries and due tier reviews up to a date",
         example="sweep --as-of 2011-12-01",
-        json=True,
+        writes=True,
     )
     p.add_argument("--as-of", required=True, help="YYYY-MM-DD")

@@ -43,11 +43,14 @@ from domain.errors import (
 )
 from domain.exclusivity import ExclusivityDecision
 from domain.identity import event_id
+from domain.notice import Notice, NoticeDue
+from domain.notices_due import partner_notices, protection_notice
 from domain.opportunity import Opportunity
 from domain.partner import Partner
 from domain.partner_program import PROGRAM_ID, PartnerProgram
 from domain.pricing import QuotePrice
 from domain.program import Specialization
+from domain.receipts import Receipt, ReceiptsNotKept
 from domain.rules import ProgramRules
 from domain.tier_review import review_due
 from domain.transcodings import register_domain_transcodings
@@ -101,6 +104,7 @@ class SweepReport:
     tier_reviews: int = 0
     tier_changes: int = 0
     protections_expired: int = 0
+    notices_issued: int = 0
 
     def add_to(self, total: SweepReport) -> None:
         total.certifications_expired += self.certifications_expired
@@ -108,6 +112,7 @@ class SweepReport:
         total.tier_reviews += self.tier_reviews
         total.tier_changes += self.tier_changes
         total.protections_expired += self.protections_expired
+        total.notices_issued += self.notices_issued
 
 
 class Ledger(Application[UUID]):
@@ -121,13 +126,13 @@ class Ledger(Application[UUID]):
 
     # --- program rules --------------------------------------------------------------------
 
-    def publish_rules(self, command: PublishRules) -> None:
+    def publish_rules(self, command: PublishRules, receipt: Receipt[None] | None = None) -> None:
         """Publish a versioned rule set as an event."""
 
         def attempt() -> None:
             program = self._program_or_start(command.rules.effective_from)
             program.publish_rules(command.rules)
-            self.save(program)
+            self._save(receipt, None, program)
 
         retry_on_conflict(attempt)
 
@@ -146,18 +151,20 @@ class Ledger(Application[UUID]):
 
     # --- partners -------------------------------------------------------------------------
 
-    def enroll_partner(self, command: EnrollPartner) -> UUID:
+    def enroll_partner(self, command: EnrollPartner, receipt: Receipt[UUID] | None = None) -> UUID:
         """Enrol a partner; a code can be enrolled only once."""
         partner = Partner.enroll(
             command.code, command.name, command.legacy_tier, command.enrolled_on
         )
         try:
-            self.save(partner)
+            self._save(receipt, partner.id, partner)
         except IntegrityError as error:
             raise PartnerAlreadyEnrolled(f"partner {command.code!r} is already enrolled") from error
         return partner.id
 
-    def record_certification(self, command: RecordCertification) -> None:
+    def record_certification(
+        self, command: RecordCertification, receipt: Receipt[None] | None = None
+    ) -> None:
         """Record a certification earned by an individual at an enrolled partner."""
 
         def attempt() -> None:
@@ -169,11 +176,13 @@ class Ledger(Application[UUID]):
                 command.effective_on,
                 command.expires_on,
             )
-            self.save(partner)
+            self._save(receipt, None, partner)
 
         retry_on_conflict(attempt)
 
-    def revoke_certification(self, command: RevokeCertification) -> None:
+    def revoke_certification(
+        self, command: RevokeCertification, receipt: Receipt[None] | None = None
+    ) -> None:
         def attempt() -> None:
             partner = self.get_partner(command.partner_code)
             partner.revoke_certification(
@@ -183,11 +192,13 @@ class Ledger(Application[UUID]):
                 command.revoked_on,
                 command.reason,
             )
-            self.save(partner)
+            self._save(receipt, None, partner)
 
         retry_on_conflict(attempt)
 
-    def award_specialization(self, command: AwardSpecialization) -> None:
+    def award_specialization(
+        self, command: AwardSpecialization, receipt: Receipt[None] | None = None
+    ) -> None:
         """Award a specialization by contract, within the cap on specialized partners."""
 
         def attempt() -> None:
@@ -198,7 +209,7 @@ class Ledger(Application[UUID]):
                 command.specialization, command.contract_reference, command.awarded_on, rules
             )
             program.admit_specialist(partner.id, command.awarded_on, rules)
-            self.save(partner, program)
+            self._save(receipt, None, partner, program)
 
         retry_on_conflict(attempt)
 
@@ -212,7 +223,9 @@ class Ledger(Application[UUID]):
 
     # --- opportunities --------------------------------------------------------------------
 
-    def register_deal(self, command: RegisterDeal) -> RegistrationResult:
+    def register_deal(
+        self, command: RegisterDeal, receipt: Receipt[RegistrationResult] | None = None
+    ) -> RegistrationResult:
         """Register an opportunity for a partner and decide its exclusivity.
 
         The opportunity's customer claims are saved in the same transaction: two references
@@ -242,11 +255,12 @@ class Ledger(Application[UUID]):
                 rules,
                 conflict,
             )
-            self.save(opportunity, *claims)
             # The decision's own event: benefits granted with a protection are recorded after it.
-            return RegistrationResult(
+            result = RegistrationResult(
                 opportunity.id, opportunity.decisions[-1].decision_id, decision
             )
+            self._save(receipt, result, opportunity, *claims)
+            return result
 
         return retry_on_conflict(attempt)
 
@@ -289,7 +303,9 @@ class Ledger(Application[UUID]):
                 released.append(claim)
         return released
 
-    def engage_vendor_sales(self, command: EngageVendorSales) -> None:
+    def engage_vendor_sales(
+        self, command: EngageVendorSales, receipt: Receipt[None] | None = None
+    ) -> None:
         """The vendor's sales work the opportunity; it claims its customer as a partner's would."""
         identity = CustomerIdentity.of(command.end_customer, None)
 
@@ -303,20 +319,24 @@ class Ledger(Application[UUID]):
             )
             claims, _ = self._claims(opportunity, command.engaged_on)
             opportunity.engage_vendor_sales(command.engaged_on, command.note)
-            self.save(opportunity, *claims)
+            self._save(receipt, None, opportunity, *claims)
 
         retry_on_conflict(attempt)
 
-    def release_exclusivity(self, command: ReleaseExclusivity) -> None:
+    def release_exclusivity(
+        self, command: ReleaseExclusivity, receipt: Receipt[None] | None = None
+    ) -> None:
         def attempt() -> None:
             partner = self.get_partner(command.partner_code)
             opportunity = self.get_opportunity(command.opportunity)
             opportunity.release(partner.id, command.released_on, command.reason)
-            self.save(opportunity)
+            self._save(receipt, None, opportunity)
 
         retry_on_conflict(attempt)
 
-    def issue_quote(self, command: IssueQuote) -> QuoteResult:
+    def issue_quote(
+        self, command: IssueQuote, receipt: Receipt[QuoteResult] | None = None
+    ) -> QuoteResult:
         """Price and record a quote from the rules in force on the issue date."""
 
         def attempt() -> QuoteResult:
@@ -326,12 +346,13 @@ class Ledger(Application[UUID]):
             price = opportunity.issue_quote(
                 partner.id, partner.tier, command.list_price, command.issued_on, rules
             )
-            self.save(opportunity)
-            return QuoteResult(event_id(opportunity.id, opportunity.version), price)
+            result = QuoteResult(event_id(opportunity.id, opportunity.version), price)
+            self._save(receipt, result, opportunity)
+            return result
 
         return retry_on_conflict(attempt)
 
-    def record_win(self, command: RecordWin) -> bool:
+    def record_win(self, command: RecordWin, receipt: Receipt[bool] | None = None) -> bool:
         """Close an opportunity as won; a qualifying win credits the partner's qualified revenue."""
 
         def attempt() -> bool:
@@ -347,12 +368,14 @@ class Ledger(Application[UUID]):
                     opportunity.id, command.amount, command.won_on, won
                 )
             claims = self._release_claims(opportunity, command.won_on, "opportunity-won")
-            self.save(opportunity, partner, *claims)
+            self._save(receipt, qualified, opportunity, partner, *claims)
             return qualified
 
         return retry_on_conflict(attempt)
 
-    def consume_engineer_days(self, command: ConsumeEngineerDays) -> EngineerDaysDrawn:
+    def consume_engineer_days(
+        self, command: ConsumeEngineerDays, receipt: Receipt[EngineerDaysDrawn] | None = None
+    ) -> EngineerDaysDrawn:
         """Draw vendor pre-sales engineer days against the partner's (or the holder's)
         protection."""
 
@@ -363,11 +386,10 @@ class Ledger(Application[UUID]):
             left = opportunity.consume_engineer_days(
                 partner_id, command.days, command.consumed_on, command.note
             )
-            self.save(opportunity)
             if code is None:
                 holder: Partner = self.repository.get(left.partner_id)
                 code = holder.code
-            return EngineerDaysDrawn(
+            drawn = EngineerDaysDrawn(
                 opportunity.reference,
                 code,
                 left.decision_id,
@@ -375,15 +397,17 @@ class Ledger(Application[UUID]):
                 left.engineer_days_left,
                 left.engineer_days,
             )
+            self._save(receipt, drawn, opportunity)
+            return drawn
 
         return retry_on_conflict(attempt)
 
-    def record_loss(self, command: RecordLoss) -> None:
+    def record_loss(self, command: RecordLoss, receipt: Receipt[None] | None = None) -> None:
         def attempt() -> None:
             opportunity = self.get_opportunity(command.opportunity)
             opportunity.record_loss(command.lost_on, command.reason, command.lost_to)
             claims = self._release_claims(opportunity, command.lost_on, "opportunity-lost")
-            self.save(opportunity, *claims)
+            self._save(receipt, None, opportunity, *claims)
 
         retry_on_conflict(attempt)
 
@@ -413,10 +437,13 @@ class Ledger(Application[UUID]):
 
     # --- time -----------------------------------------------------------------------------
 
-    def sweep(self, as_of: date) -> SweepReport:
-        """Apply what the passage of time decides up to `as_of`: expiries and due tier reviews.
+    def sweep(self, as_of: date, receipt: Receipt[SweepReport] | None = None) -> SweepReport:
+        """Apply what the passage of time decides up to `as_of`: expiries and due tier reviews,
+        and the notices due by then (domain.notice).
 
         Safe to run again for the same date: what was already applied is not applied twice.
+        Each aggregate is swept in its own transaction; a receipt is saved after the last, in a
+        transaction of its own (the per-aggregate saves are idempotent by themselves).
         """
         report = SweepReport()
         rules = self.program().rules_in_force(as_of)
@@ -427,9 +454,11 @@ class Ledger(Application[UUID]):
         )
         for opportunity_id in self.aggregate_ids(Opportunity.Opened):
             if opportunity_id not in closed:
-                report.protections_expired += retry_on_conflict(
-                    partial(self._sweep_opportunity, opportunity_id, as_of)
+                retry_on_conflict(partial(self._sweep_opportunity, opportunity_id, as_of)).add_to(
+                    report
                 )
+        if receipt is not None:
+            self._save(receipt, report)
         return report
 
     def _sweep_partner(self, partner_id: UUID, as_of: date, rules: ProgramRules) -> SweepReport:
@@ -442,21 +471,46 @@ class Ledger(Application[UUID]):
             review = partner.review_tier(as_of, rules)
             found.tier_reviews = 1
             found.tier_changes = int(review.outcome.changes_tier)
+        notices = self._not_yet_issued(partner_notices(partner, as_of), as_of)
+        found.notices_issued = len(notices)
         if lapsed and not partner.specializations:
             # Only now is the program touched: the roster frees a place under the cap.
             program = self.program()
             program.remove_specialist(partner.id, as_of)
-            self.save(partner, program)
+            self.save(partner, program, *notices)
         else:
-            self.save(partner)
+            self.save(partner, *notices)
         return found
 
-    def _sweep_opportunity(self, opportunity_id: UUID, as_of: date) -> int:
+    def _sweep_opportunity(self, opportunity_id: UUID, as_of: date) -> SweepReport:
         opportunity: Opportunity = self.repository.get(opportunity_id)
-        if opportunity.outcome is not None or not opportunity.expire_protection(as_of):
-            return 0
-        self.save(opportunity)
-        return 1
+        if opportunity.outcome is not None:
+            return SweepReport()
+        found = SweepReport(protections_expired=int(opportunity.expire_protection(as_of)))
+        notices: list[Notice] = []
+        if opportunity.protection is not None:
+            holder: Partner = self.repository.get(opportunity.protection.partner_id)
+            due = protection_notice(opportunity, holder.code, as_of)
+            notices = self._not_yet_issued([due] if due else [], as_of)
+        found.notices_issued = len(notices)
+        if found.protections_expired or notices:
+            self.save(opportunity, *notices)
+        return found
+
+    def _not_yet_issued(self, due: list[NoticeDue], as_of: date) -> list[Notice]:
+        """Notices for what is due and was not issued before (a notice's id names what it is
+        about, so one issued by an earlier or a racing sweep is found, or conflicts on save)."""
+        return [Notice.issue(d, as_of) for d in due if d.notice_id not in self.repository]
+
+    def _save(self, receipt: Receipt[T] | None, result: T, *aggregates: object) -> None:
+        """Save the aggregates' new events, with the caller's receipt of `result` if it gave
+        one: both are recorded in one transaction, or neither is."""
+        if receipt is None:
+            self.save(*aggregates)  # type: ignore[arg-type]
+            return
+        if not getattr(self.recorder, "keeps_receipts", False):
+            raise ReceiptsNotKept(f"{type(self.recorder).__name__} cannot record receipts")
+        self.save(*aggregates, receipt=receipt(result))  # type: ignore[arg-type]
 
     def aggregate_ids(self, created_event: type) -> Iterator[UUID]:
         """Ids of the aggregates that recorded an event of this type (e.g. Partner.Enrolled).

@@ -64,6 +64,9 @@ class Settings:
     log_signing_key: str | None = None
     log_signing_key_file: Path = Path("var/log-signing.key")
     log_verifier_keys: tuple[str, ...] = ()
+    # How long a command's request key (Idempotency-Key, --request-id) is remembered: a retry
+    # within it gets the first answer, after it the key may be used afresh.
+    request_retention_hours: int = 24
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +116,7 @@ class Settings:
             log_verifier_keys=tuple(
                 k for k in re.split(r"[\s,]+", env.get("LEDGER_LOG_VERIFIER_KEYS", "")) if k
             ),
+            request_retention_hours=_int(env, "LEDGER_REQUEST_RETENTION_HOURS", 24),
         )
 
 

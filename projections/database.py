@@ -10,6 +10,7 @@ from projections.models.benefits import protection_benefit
 from projections.models.certifications import partner_certification
 from projections.models.dead_letters import dead_letter
 from projections.models.exclusivity_decisions import exclusivity_decision
+from projections.models.notices import notice
 from projections.models.opportunities import opportunity
 from projections.models.partner_status import partner_status
 from projections.models.program_rules import program_rules
@@ -42,6 +43,7 @@ PROJECTION_TABLES: tuple[Table, ...] = (
     transition_plan,
     protection_benefit,
     registration_review,
+    notice,
 )
 
 SCRATCH_SYNCHRONOUS = "OFF"

@@ -22,6 +22,7 @@ from projections.models import (
     benefits,
     certifications,
     exclusivity_decisions,
+    notices,
     opportunities,
     program_rules,
     quotes,
@@ -71,6 +72,7 @@ HANDLERS = assemble_handlers(
         tier_reviews,
         transition_plans,
         benefits,
+        notices,
     )
 )
 

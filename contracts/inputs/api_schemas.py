@@ -182,6 +182,19 @@ class TierChangeSchema(Schema):
     evidence_event_ids = fields.List(fields.String(), required=True)
 
 
+class NoticeSchema(Schema):
+    """A notice the sweep issued to a partner about its own deal, certification or tier."""
+
+    notice_id = fields.String(required=True)
+    partner = fields.String(required=True)
+    kind = fields.String(required=True)
+    subject = fields.String(required=True)
+    detail = fields.String(required=True)
+    due_on = fields.Date(required=True)
+    days_before = fields.Integer(required=True)
+    issued_on = fields.Date(required=True)
+
+
 class DeadLetterSchema(Schema):
     topic = fields.String(required=True)
     partition = fields.Integer(required=True)
@@ -252,6 +265,7 @@ class SweepReportSchema(Schema):
     tier_reviews = fields.Integer(required=True)
     tier_changes = fields.Integer(required=True)
     protections_expired = fields.Integer(required=True)
+    notices_issued = fields.Integer(required=True)  # events on <prefix>.notice
 
 
 class InvalidParamSchema(Schema):

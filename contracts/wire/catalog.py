@@ -8,6 +8,7 @@ from marshmallow import Schema, fields
 
 from contracts.wire import payloads as p
 from domain.customer_claim import CustomerClaim
+from domain.notice import Notice
 from domain.opportunity import Opportunity
 from domain.partner import Partner
 from domain.partner_program import PartnerProgram
@@ -268,6 +269,7 @@ CONTRACTS: tuple[EventContract, ...] = (
     ),
     _contract(Opportunity.Won, "opportunity.won", p.OpportunityWonV1, "won_on"),
     _contract(Opportunity.Lost, "opportunity.lost", p.OpportunityLostV2, "lost_on", version=2),
+    _contract(Notice.Issued, "notice.issued", p.NoticeIssuedV1, "issued_on"),
     # Older versions stay: events recorded and published in them are history.
     _contract(Partner.TierReviewed, "partner.tier-reviewed", p.TierReviewedV1, "reviewed_on"),
     _contract(Opportunity.Lost, "opportunity.lost", p.OpportunityLostV1, "lost_on", version=1),

@@ -369,3 +369,25 @@ class CustomerClaimReleasedV1(StrictSchema):
     opportunity_id = fields.UUID(required=True)
     released_on = fields.Date(required=True)
     reason = _text(1)
+
+
+# --- notice ----------------------------------------------------------------------------------
+
+
+class NoticeIssuedV1(StrictSchema):
+    """A partner told in advance of what time will do: `subject` is its own deal's reference,
+    its certified individual or its tier; no other partner is ever named."""
+
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["protection-expiring", "certification-expiring", "downgrade-pending"]
+        ),
+    )
+    partner_id = fields.UUID(required=True)
+    partner_code = fields.String(required=True, validate=validate.Length(min=2, max=63))
+    subject = _text(1)
+    detail = _text()
+    due_on = fields.Date(required=True)
+    days_before = fields.Integer(required=True, validate=validate.Range(min=1))
+    issued_on = fields.Date(required=True)

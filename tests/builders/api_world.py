@@ -4,6 +4,7 @@ broker and projected, plus one token per role.
 antemeta holds the protection on acme-backup-2011; bigcorp registered the same deal after it
 (denied) and was quoted on it; bigcorp also holds globex-dlp-2011; cloudco registered ACME under
 another reference, acme-storage-2011, held for review as a suspected conflict with antemeta's.
+A sweep on NOTICES_ON has told antemeta and bigcorp that their protections lapse within 30 days.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ BIGCORP_DEAL = "globex-dlp-2011"
 CONFLICTED = "acme-storage-2011"  # the same customer as PROTECTED, spelled otherwise
 CUSTOMERS = {PROTECTED: "ACME", BIGCORP_DEAL: "Globex", CONFLICTED: "Acme S.A."}
 AS_OF = "2011-02-01"
+NOTICES_ON = date(2011, 3, 15)
 SPEC = Specialization.DATA_PROTECTION
 
 
@@ -127,6 +129,9 @@ def build_world(settings: Settings) -> World:
     ledger = open_ledger(settings)
     try:
         partner_ids, decisions = record_program(ledger)
+        # A month before the protections lapse: each holder gets its notice (and nothing else
+        # is due), so the read endpoints have notices to keep to their partner.
+        ledger.sweep(NOTICES_ON)
         publish_and_project(settings, ledger)
     finally:
         ledger.close()

@@ -171,6 +171,19 @@ def test_expiring_registrations_and_tier_changes_are_scoped_to_the_partner(clien
     assert get(client, world, "bigcorp", "/tier-changes", partner="antemeta").get_json() == []
 
 
+def test_notices_are_scoped_to_the_partner_they_are_for(client, world):
+    mine = get(client, world, "antemeta", "/notices").get_json()
+    assert [(n["kind"], n["subject"], n["days_before"]) for n in mine] == [
+        ("protection-expiring", PROTECTED, 30)
+    ]
+    assert get(client, world, "antemeta", "/notices", partner="bigcorp").get_json() == []
+    everyone = get(client, world, "ops", "/notices").get_json()
+    assert {(n["partner"], n["subject"]) for n in everyone} == {
+        ("antemeta", PROTECTED),
+        ("bigcorp", BIGCORP_DEAL),
+    }
+
+
 def test_program_wide_decision_counts_are_not_for_partners(client, world):
     assert get(client, world, "bigcorp", "/decisions").status_code == 403
 

@@ -146,7 +146,9 @@ def test_sweep_before_valid_until_leaves_protection_in_place(ledger):
     assert report.protections_expired == 0
     assert ledger.get_opportunity(OPP).protection is not None
     assert len(opportunity_events(ledger)) == 4  # opened, identified, registered, granted
-    assert stored_count(ledger) == count
+    # Nothing recorded on the opportunity; its holder is told, once, that it lapses in 7 days.
+    assert report.notices_issued == 1
+    assert stored_count(ledger) == count + 1
 
 
 def test_a_second_sweep_does_not_expire_the_same_protection_again(ledger):

@@ -13,6 +13,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from contracts.wire.catalog import CONTRACTS
 from domain.customer_claim import CustomerClaim
+from domain.notice import Notice
 from domain.opportunity import Opportunity
 from domain.partner import Partner
 from domain.partner_program import PartnerProgram
@@ -57,7 +58,7 @@ TOPICS_BEFORE_THE_SPLIT = {
 }
 
 
-# Topics of events and aggregates added since (customer identities and their claims).
+# Topics of events and aggregates added since: customer identities and their claims, notices.
 TOPICS_ADDED_SINCE = {
     "domain.opportunity:Opportunity.ConflictSuspected",
     "domain.opportunity:Opportunity.CustomerIdentified",
@@ -65,12 +66,14 @@ TOPICS_ADDED_SINCE = {
     "domain.customer_claim:CustomerClaim.Claimed",
     "domain.customer_claim:CustomerClaim.Reclaimed",
     "domain.customer_claim:CustomerClaim.Released",
+    "domain.notice:Notice",
+    "domain.notice:Notice.Issued",
 }
 
 
 def test_every_published_event_and_aggregate_keeps_the_topic_it_was_stored_under():
     topics = {get_topic(c.domain_class) for c in CONTRACTS}
-    topics |= {get_topic(a) for a in (Partner, Opportunity, PartnerProgram, CustomerClaim)}
+    topics |= {get_topic(a) for a in (Partner, Opportunity, PartnerProgram, CustomerClaim, Notice)}
     assert topics == TOPICS_BEFORE_THE_SPLIT | TOPICS_ADDED_SINCE
 
 

@@ -14,6 +14,8 @@ import pytest
 
 from domain.commands import EnrollPartner
 from domain.ledger import Ledger
+from domain.notice import LEAD_DAYS, Notice
+from domain.partner import Partner
 from domain.program import Specialization, Tier
 from infra.scenario.seed import (
     DEFAULT_DAYS,
@@ -331,3 +333,18 @@ def test_only_protected_partners_draw_vendor_engineer_days(full_run: FullRun) ->
     assert drawn
     assert all((d.originator_id, d.decision_id) in grants for d in drawn)
     assert all(grants[(d.originator_id, d.decision_id)].partner_id == d.partner_id for d in drawn)
+
+
+# --- notices -------------------------------------------------------------------------------
+
+
+def test_the_scenarios_sweeps_issue_every_kind_of_notice_each_once(full_run: FullRun) -> None:
+    _, events = full_run
+    issued = [e for e in events if isinstance(e, Notice.Issued)]
+    assert {(e.kind, e.days_before) for e in issued} == {
+        (kind.value, lead) for kind, leads in LEAD_DAYS.items() for lead in leads
+    }
+    assert len({e.originator_id for e in issued}) == len(issued)
+    # A pending downgrade is told to the partner it would move down, and to no one else.
+    for downgrade in (e for e in issued if e.kind == "downgrade-pending"):
+        assert downgrade.partner_id == Partner.create_id(downgrade.partner_code)

@@ -46,6 +46,7 @@ def test_sqlite_url_maps_to_a_file(tmp_path: Path):
     assert env == {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": f"{tmp_path}/sub/events.sqlite",
+        "APPLICATION_RECORDER_TOPIC": "infra.store.sqlite_recorder:SQLiteRequestRecorder",
     }
     assert (tmp_path / "sub").is_dir()
 
