@@ -8,7 +8,6 @@ import re
 
 import pytest
 
-from api.app import close_app, create_app
 from domain.opportunity import Opportunity
 from tests.builders.api_world import (
     AS_OF,
@@ -26,13 +25,6 @@ pytestmark = pytest.mark.kafka
 @pytest.fixture(scope="module", params=BACKENDS)
 def world(request, kafka_bootstrap, tmp_path_factory):
     return world_for(request, kafka_bootstrap, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def client(world):
-    app = create_app(world.settings, world.tokens)
-    yield app.test_client()
-    close_app(app)
 
 
 def get(client, world, who, path, **query):

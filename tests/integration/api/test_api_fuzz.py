@@ -20,7 +20,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.app import close_app, create_app
 from infra.settings import Settings
 from tests.builders.api_world import bearer, build_world
 from tests.fixtures.infrastructure import ledger_env
@@ -44,13 +43,6 @@ CHECKS = [
 def world(kafka_bootstrap, tmp_path_factory):
     env = ledger_env(kafka_bootstrap, tmp_path_factory.mktemp("fuzz"))
     return build_world(Settings.from_env(env))
-
-
-@pytest.fixture(scope="module")
-def app(world):
-    app = create_app(world.settings, world.tokens)
-    yield app
-    close_app(app)
 
 
 def test_every_answer_conforms_to_the_document(app, world):

@@ -15,22 +15,11 @@ from api.app import close_app, create_app
 from cli.api import api_server
 from contracts.inputs.rules_schema import DEFAULT_RULES_FILE
 from tests.builders.api_world import bearer_for, make_tokens
+from tests.builders.command_bodies import DEAL, ENROL
 from tests.builders.pipeline import stored_count
 
 pytestmark = pytest.mark.kafka
 
-ENROL = {"code": "antemeta", "name": "Antemeta", "legacy_tier": "gold", "enrolled_on": "2010-11-02"}
-DEAL = {
-    "opportunity": "acme-backup-2011",
-    "end_customer": "ACME",
-    "specialization": "data-protection",
-    "partner_code": "antemeta",
-    "estimated_value": "120000",
-    "expected_close": "2011-03-31",
-    "presales_evidence": "POC done",
-    "new_business": True,
-    "registered_on": "2011-01-10",
-}
 RETRIES = 100
 
 

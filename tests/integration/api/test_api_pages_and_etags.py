@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-from api.app import close_app, create_app
 from infra.store.event_store import open_ledger
 from tests.builders.api_world import AS_OF, BACKENDS, PROTECTED, bearer, world_for
 from tests.builders.pipeline import publish_and_project
@@ -22,13 +21,6 @@ LINK = re.compile(r'<([^>]+)>; rel="([a-z]+)"')
 @pytest.fixture(scope="module", params=BACKENDS)
 def world(request, kafka_bootstrap, tmp_path_factory):
     return world_for(request, kafka_bootstrap, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def client(world):
-    app = create_app(world.settings, world.tokens)
-    yield app.test_client()
-    close_app(app)
 
 
 def get(client, world, who, path, headers=(), **query):

@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.app import close_app, create_app
 from infra.settings import Settings
 from tests.builders.api_world import AS_OF, PROTECTED, build_world
 from tests.fixtures.infrastructure import ledger_env
@@ -32,13 +31,6 @@ AMOUNTS = ("list_price", "tier_discount", "registration_uplift", "net_price")
 def world(kafka_bootstrap, tmp_path_factory):
     env = ledger_env(kafka_bootstrap, tmp_path_factory.mktemp("generated-client"))
     return build_world(Settings.from_env(env))
-
-
-@pytest.fixture(scope="module")
-def app(world):
-    app = create_app(world.settings, world.tokens)
-    yield app
-    close_app(app)
 
 
 @pytest.fixture(scope="module")
