@@ -199,8 +199,17 @@ def _first_failed_rule(
     registrant: RegistrantFacts,
     rules: ProgramRules,
 ) -> ExclusivityReason:
+    failing = failing_rules(opportunity, registration, registrant, rules)
+    return failing[0] if failing else ExclusivityReason.GRANTED_FIRST_QUALIFIED_REGISTRANT
+
+
+def failing_rules(
+    opportunity: OpportunityFacts,
+    registration: RegistrationFacts,
+    registrant: RegistrantFacts,
+    rules: ProgramRules,
+) -> list[ExclusivityReason]:
+    """Every rule that stands in the registration's way, in the order they are checked (the
+    first one decides; the others are what would still have stood after fixing it)."""
     case = _Case(opportunity, registration, registrant, rules)
-    for reason, applies in _DENIALS:
-        if applies(case):
-            return reason
-    return ExclusivityReason.GRANTED_FIRST_QUALIFIED_REGISTRANT
+    return [reason for reason, applies in _DENIALS if applies(case)]
