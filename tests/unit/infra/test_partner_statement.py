@@ -48,7 +48,8 @@ def text_of(statement: object) -> str:
 def test_the_protected_specialist_is_told_it_was_granted_and_what_counted():
     found = statement_for(specialist_and_rival(), OPP, "antemeta")
     assert (found.outcome, found.reason_code) == ("granted", "granted-first-qualified-registrant")
-    assert found.valid_until is not None and found.decided_on == REGISTERED_ON
+    assert found.valid_until is not None
+    assert found.decided_on == REGISTERED_ON
     assert "the data-protection specialization" in found.counted
     assert "2 technical certified individuals in data-protection" in found.counted
     assert found.would_change == ()
@@ -103,7 +104,8 @@ def test_a_suspected_conflict_waits_for_review_without_naming_the_other_opportun
     )
     found = statement_for(ledger, second, "guardian")
     assert (found.outcome, found.rule) == ("pending", "waiting for a channel manager's review")
-    assert OPP not in text_of(found) and "antemeta" not in text_of(found).lower()
+    assert OPP not in text_of(found)
+    assert "antemeta" not in text_of(found).lower()
 
 
 def test_as_of_picks_the_decision_in_force_then():
