@@ -270,6 +270,28 @@ def missing_opportunity(source: Any, reference: str, decisions: list[Any]) -> st
     return None if decisions else f"no opportunity {reference!r} in the projections"
 
 
+def statement(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.renderers import render_statement
+    from cli.support import optional_date, to_json_object
+    from infra.audit.explain import NoHistoryBefore
+    from infra.audit.statement import NoStatement, statement_for
+    from infra.store.event_store import open_ledger
+
+    if not args.partner.strip():
+        raise InvalidInput("partner: give the registrant's partner code")
+    as_of = optional_date("as-of", args.as_of)
+    ledger = open_ledger(settings)
+    try:
+        found = statement_for(ledger, args.opportunity, args.partner, as_of)
+    except (NoStatement, NoHistoryBefore) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_RULE_BROKEN
+    finally:
+        ledger.close()
+    print(to_json_object(found) if args.json else render_statement(found))
+    return 0
+
+
 def expiring(args: argparse.Namespace, settings: Settings) -> int:
     from cli.reading import answering_from
     from cli.renderers import render_decisions
@@ -416,6 +438,19 @@ def declare(commands: Any) -> None:
         json=True,
     )
     p.add_argument("opportunity")
+
+    p = command(
+        deal,
+        "statement",
+        statement,
+        help="a partner's statement on its own registration: outcome, rule, what counted, "
+        "what would have changed it",
+        example="deal statement acme-backup-2011 --partner antemeta --json",
+        as_of=AS_OF_HELP + " (the latest decision made on or before it)",
+        json=True,
+    )
+    p.add_argument("opportunity")
+    p.add_argument("--partner", required=True, help="the registrant's partner code")
 
     p = command(
         deal,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.statement import PartnerStatement
 from infra.output import table
 from projections import simulation
 from projections.models.exclusivity_decisions import DecisionCount, DecisionView
@@ -184,3 +185,19 @@ def render_simulation(found: simulation.Simulation) -> str:
 
 def _change(today: object, simulated: object) -> str:
     return str(today) if today == simulated else f"{today} -> {simulated}"
+
+
+def render_statement(found: PartnerStatement) -> str:
+    until = f", protected until {found.valid_until}" if found.valid_until else ""
+    lines = [
+        f"{found.reference} ({found.specialization}), registered by {found.partner} on "
+        f"{found.registered_on}",
+        f"outcome: {found.outcome}{until} "
+        f"(decided {found.decided_on}, rules {found.rules_version})",
+        f"rule: {found.rule} [{found.reason_code}]",
+        "what counted:",
+        *(f"  - {item}" for item in found.counted),
+    ]
+    if found.would_change:
+        lines += ["what would have changed it:", *(f"  - {item}" for item in found.would_change)]
+    return "\n".join(lines)

@@ -1,5 +1,8 @@
 """`ledger deal register` with a customer another open opportunity holds: held for review,
-the registrant told so without the other opportunity; a bad company identifier refused."""
+the registrant told so without the other opportunity; a bad company identifier refused; and
+`ledger deal statement`, the registrant's own account of its registration."""
+
+import json
 
 import pytest
 
@@ -63,3 +66,43 @@ def test_an_invalid_company_identifier_is_refused_and_nothing_is_written(store_o
     err = capsys.readouterr().err
     assert "SIREN '552032535' fails its Luhn check digit [rule: company-identifier-valid]" in err
     assert stored_count(store_only) == before
+
+
+def test_the_statement_says_what_counted_and_what_was_missing(store_only, capsys):
+    assert register("dn-1", "Danone") == 0
+    capsys.readouterr()
+
+    assert main(["deal", "statement", "dn-1", "--partner", "integra"]) == 0
+
+    out = capsys.readouterr().out
+    assert "outcome: registered-not-exclusive, protected until" in out
+    assert "  - one more sales certified individual in data-protection" in out
+    assert "  - 2 more technical certified individuals in data-protection" in out
+    assert "  - 0 sales certified individuals in data-protection" in out
+
+
+def test_the_statement_as_json_and_before_the_decision(store_only, capsys):
+    assert register("dn-1", "Danone") == 0
+    capsys.readouterr()
+    assert main(["deal", "statement", "dn-1", "--partner", "integra", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert (found["outcome"], found["reason_code"]) == (
+        "registered-not-exclusive",
+        "registered-not-exclusive",
+    )
+    assert found["would_change"][-1] == (
+        "the data-protection specialization awarded under a signed agreement"
+    )
+
+    before = ["deal", "statement", "dn-1", "--partner", "integra", "--as-of", "2011-01-09"]
+    assert main(before) == 1
+    assert "no registration of opportunity 'dn-1' by partner 'integra' decided on or before" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_statement_for_a_blank_partner_or_a_bad_date_is_refused(store_only, capsys):
+    assert main(["deal", "statement", "dn-1", "--partner", " "]) == 2
+    assert "partner: give the registrant's partner code" in capsys.readouterr().err
+    assert main(["deal", "statement", "dn-1", "--partner", "integra", "--as-of", "2011-13-01"]) == 2
+    assert "as-of" in capsys.readouterr().err
