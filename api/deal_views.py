@@ -1,4 +1,5 @@
-"""Opportunities: decision history and quotes, expiring protections, decisions by reason.
+"""Opportunities: decision history and quotes, a partner's statement, expiring protections,
+decisions by reason.
 
 A partner token sees only its own decisions and quotes. An opportunity it has neither
 registered nor been quoted on gets exactly the 404 a missing one gets, and what it does see
@@ -11,11 +12,11 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from werkzeug.exceptions import NotFound
 
 from api.access import READERS, STAFF, allow, partner_scope
-from api.backends import projections
+from api.backends import ledger, projections
 from api.pagination import paginated
 from contracts.inputs.api_schemas import (
     DealHistorySchema,
@@ -24,7 +25,10 @@ from contracts.inputs.api_schemas import (
     ExpiringQuerySchema,
     PageQuerySchema,
     ReviewSchema,
+    StatementQuerySchema,
+    StatementSchema,
 )
+from infra.audit.statement import NoStatement, statement_for
 from projections.models.exclusivity_decisions import (
     DecisionCount,
     DecisionView,
@@ -51,6 +55,27 @@ def deal_blueprint() -> Blueprint:
             decisions = decision_history(connection, reference)
             quotes = quotes_for(connection, reference) if decisions else []
         return scoped_history(reference, decisions, quotes)
+
+    @blp.route("/opportunities/<reference>/statement")
+    @allow(*READERS)
+    @blp.arguments(StatementQuerySchema, location="query")
+    @blp.response(200, StatementSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def statement(query: dict[str, Any], reference: str) -> dict[str, Any]:
+        """A partner's statement on its own registration: the outcome, the rule that decided it,
+        what the partner held that counted and what would have changed the outcome.
+
+        Read from the event store. A partner token reads its own; staff name the partner with
+        `partner`. Another partner's registration, or none, is the 404 a missing one is.
+        """
+        try:
+            found = statement_for(ledger(), reference, statement_partner(query), query.get("as_of"))
+        except NoStatement:
+            # The same answer for a missing opportunity and for one the partner has no part in.
+            raise NotFound("no such registration") from None
+        shown = asdict(found)
+        shown["opportunity"] = shown.pop("reference")
+        return shown
 
     @blp.route("/registrations/expiring")
     @allow(*READERS)
@@ -90,6 +115,19 @@ def deal_blueprint() -> Blueprint:
             return pending_reviews(connection)
 
     return blp
+
+
+def statement_partner(query: dict[str, Any]) -> str:
+    """Whose statement: a partner token's own partner (another one is answered as missing),
+    the `partner` a staff token names."""
+    scope, wanted = partner_scope(), query.get("partner")
+    if scope is not None:
+        if wanted not in (None, scope):
+            raise NotFound("no such registration")
+        return scope
+    if wanted is None:
+        abort(422, messages={"query": {"partner": ["required for a staff token"]}})
+    return str(wanted)
 
 
 def scoped_history(

@@ -26,6 +26,9 @@ MAX_PAGE_SIZE = 1000
 MAX_PAGE = 1_000_000
 
 
+PARTNER_CODE = r"^[a-z0-9][a-z0-9-]{1,62}$"
+
+
 def _date(**kwargs: object) -> fields.Date:
     return fields.Date(
         validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE, error=OUT_OF_RANGE),
@@ -85,8 +88,22 @@ class ExpiringQuerySchema(AsOfQuerySchema, PageQuerySchema):
 class TierChangesQuerySchema(PageQuerySchema):
     partner = fields.String(
         validate=validate.Regexp(
-            r"^[a-z0-9][a-z0-9-]{1,62}$", error="must be 2-63 lowercase letters, digits or hyphens"
+            PARTNER_CODE, error="must be 2-63 lowercase letters, digits or hyphens"
         )
+    )
+
+
+class StatementQuerySchema(_Query):
+    partner = fields.String(
+        validate=validate.Regexp(
+            PARTNER_CODE, error="must be 2-63 lowercase letters, digits or hyphens"
+        ),
+        metadata={
+            "description": "whose registration (staff tokens; a partner token reads its own)"
+        },
+    )
+    as_of = _date(
+        metadata={"description": "the latest decision made on or before it (default: the latest)"}
     )
 
 
@@ -150,6 +167,35 @@ class DealHistorySchema(Schema):
     opportunity = fields.String(required=True)
     decisions = fields.List(fields.Nested(DecisionSchema), required=True)
     quotes = fields.List(fields.Nested(QuoteSchema), required=True)
+
+
+class StatementSchema(Schema):
+    """A partner's statement on its own registration: it names no other partner and no other
+    opportunity (domain.statement)."""
+
+    opportunity = fields.String(required=True)
+    partner = fields.String(required=True)
+    specialization = _value_of(Specialization, required=True)
+    registered_on = fields.Date(required=True)
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(["granted", "registered-not-exclusive", "pending", "denied"]),
+    )
+    reason_code = _value_of(ExclusivityReason, required=True)
+    rule = fields.String(required=True, metadata={"description": "the rule that decided"})
+    rules_version = fields.String(required=True)
+    decided_on = fields.Date(required=True)
+    valid_until = fields.Date(allow_none=True)
+    counted = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "what the partner held that the rules looked at"},
+    )
+    would_change = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "what would have changed the outcome (empty when granted)"},
+    )
 
 
 class ReviewSchema(Schema):

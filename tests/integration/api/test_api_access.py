@@ -248,3 +248,56 @@ def test_channel_managers_see_the_review_naming_the_opportunity_it_matched(clien
 @pytest.mark.parametrize("who", ["cloudco", "antemeta"])
 def test_partners_may_not_read_the_reviews(client, world, who):
     assert get(client, world, who, "/reviews").status_code == 403
+
+
+def test_a_denied_partners_statement_says_the_deal_was_protected_never_by_whom(client, world):
+    response = get(client, world, "bigcorp", f"/opportunities/{PROTECTED}/statement")
+    statement = response.get_json()
+    assert (statement["partner"], statement["outcome"], statement["reason_code"]) == (
+        "bigcorp",
+        "denied",
+        "denied-already-protected",
+    )
+    assert statement["rule"] == "the opportunity was already protected"
+    assert statement["would_change"] == ["registering before the opportunity was protected"]
+    assert "the data-protection specialization" in statement["counted"]
+    assert "antemeta" not in response.get_data(as_text=True)
+
+
+def test_a_partner_held_for_review_is_told_it_waits_for_a_channel_manager(client, world):
+    statement = get(client, world, "cloudco", f"/opportunities/{CONFLICTED}/statement").get_json()
+    assert (statement["outcome"], statement["rule"]) == (
+        "pending",
+        "waiting for a channel manager's review",
+    )
+
+
+def test_another_partners_statement_is_answered_exactly_like_a_missing_one(client, world):
+    missing = get(client, world, "cloudco", "/opportunities/no-such-deal/statement")
+    assert missing.status_code == 404
+    for path, query in (
+        (f"/opportunities/{PROTECTED}/statement", {}),
+        (f"/opportunities/{BIGCORP_DEAL}/statement", {}),
+        (f"/opportunities/{CONFLICTED}/statement", {"partner": "antemeta"}),
+    ):
+        other = get(client, world, "cloudco", path, **query)
+        assert (other.status_code, other.data) == (404, missing.data)
+
+
+def test_staff_read_any_partners_statement_by_naming_the_partner(client, world):
+    path = f"/opportunities/{PROTECTED}/statement"
+    for who in ("ops", "auditor", "manager"):
+        statement = get(client, world, who, path, partner="antemeta").get_json()
+        assert (statement["partner"], statement["outcome"]) == ("antemeta", "granted")
+        assert statement["would_change"] == []
+    unnamed = get(client, world, "ops", path)
+    assert unnamed.status_code == 422
+    assert unnamed.get_json()["detail"] == "partner: required for a staff token"
+
+
+def test_a_statement_as_of_a_date_before_the_registration_is_missing(client, world):
+    path = f"/opportunities/{PROTECTED}/statement"
+    assert get(client, world, "antemeta", path, as_of="2010-11-02").status_code == 404
+    bad = get(client, world, "antemeta", path, as_of="2011-02-30")
+    assert bad.status_code == 422
+    assert bad.get_json()["invalid-params"][0]["name"] == "as_of"
