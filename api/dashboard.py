@@ -3,7 +3,8 @@
 `/dashboard` shows partners by tier and specialization, exclusivity decisions per month (a
 server-drawn SVG chart), protections expiring soon, tiers at risk (a downgrade announced or a
 tier held only by a transition plan), relay and consumer lag and dead letters;
-`/dashboard/opportunities/<reference>` one opportunity's decisions and quotes. HTML rendered
+`/dashboard/opportunities/<reference>` one opportunity's decisions and quotes, and from each
+decision the statement its partner is given (`.../statements/<partner>`). HTML rendered
 on the server; no script runs, and the Content-Security-Policy says so. Sign-in: see
 ``api.dashboard_session``.
 """
@@ -17,7 +18,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from api.access import public
-from api.backends import projections
+from api.backends import ledger, projections
 from api.dashboard_chart import decisions_chart
 from api.dashboard_queries import decisions_per_month, recent_decisions, specializations_by_tier
 from api.dashboard_session import (
@@ -29,6 +30,7 @@ from api.dashboard_session import (
     signed_in,
 )
 from api.metrics import pipeline_probe
+from infra.audit.statement import NoStatement, statement_for
 from infra.settings import Settings
 from infra.tokens import TokenSource, authenticate
 from projections.models.exclusivity_decisions import (
@@ -127,6 +129,19 @@ def dashboard_blueprint(settings: Settings, tokens: TokenSource) -> Blueprint:
             "dashboard/opportunity.html", reference=reference, decisions=decisions, quotes=quotes
         )
         return page, 200 if decisions else 404
+
+    @blp.route("/dashboard/opportunities/<reference>/statements/<partner>")
+    @require_session
+    def statement(reference: str, partner: str) -> tuple[str, int]:
+        """What GET /opportunities/{reference}/statement tells the partner, as it reads it."""
+        try:
+            found = statement_for(ledger(), reference, partner)
+        except NoStatement:
+            found = None
+        page = render_template(
+            "dashboard/statement.html", reference=reference, partner=partner, statement=found
+        )
+        return page, 200 if found else 404
 
     return blp
 

@@ -292,3 +292,26 @@ def test_the_page_runs_no_script(page, base_url, tokens):
     response = page.goto(base_url + "/dashboard")
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert date.fromisoformat(page.inner_text("#as-of"))
+
+
+def test_each_decision_links_to_the_statement_its_partner_is_given(
+    page, base_url, tokens, from_events
+):
+    sign_in(page, base_url, tokens[1]["auditor"])
+    page.click("#most-contested")
+    reference = page.inner_text("#reference")
+    partners = {d["partner"] for d in from_events.decisions if d["opportunity"] == reference}
+    rows = page.locator("#decisions tr.decision")
+    last = rows.nth(rows.count() - 1)
+    partner = last.locator(".partner").inner_text().strip()
+    last.locator("a.statement").click()
+
+    path = f"/opportunities/{reference}/statement?partner={partner}"
+    expected = served(page, base_url, tokens[1]["auditor"], path)
+    assert page.inner_text("#partner") == partner
+    assert page.inner_text("#outcome").startswith(expected["outcome"])
+    assert cell_texts(page, "#counted li") == expected["counted"]
+    assert cell_texts(page, "#would-change li") == expected["would_change"]
+    shown = page.inner_text("main") if page.locator("main").count() else page.content()
+    named = [other for other in partners - {partner} if other in shown]
+    assert not named, f"the statement to {partner} names {named}"
