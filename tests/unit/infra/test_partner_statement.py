@@ -122,3 +122,15 @@ def test_a_partner_without_a_registration_and_a_missing_opportunity_read_alike()
         statement_for(ledger, OPP, "bystander")
     with pytest.raises(NoStatement, match="no registration of opportunity 'opp-nowhere'"):
         statement_for(ledger, "opp-nowhere", "bystander")
+
+
+def test_a_specialization_awarded_after_the_registration_date_is_named_as_such():
+    ledger = in_memory_ledger(default_rules())
+    enroll_specialist(ledger, "antemeta")  # awarded on 1 December
+    ledger.register_deal(deal_registration("antemeta", date(2010, 11, 20)))
+    found = statement_for(ledger, OPP, "antemeta")
+    assert found.reason_code == "denied-not-specialized"
+    assert "no data-protection specialization" in found.counted
+    assert found.would_change == (
+        "the data-protection specialization awarded before the registration",
+    )
