@@ -99,14 +99,14 @@ def test_old_and_new_losses_are_published_as_recorded_and_project(settings):
 def test_a_version_1_message_already_on_the_topic_projects(settings):
     """A loss the relay before version 2 published, already on the topic at upgrade time."""
     ledger = open_ledger(settings)
-    open_deal(ledger, "OPP-1")  # opened (version 1) and vendor sales engaged (version 2)
+    open_deal(ledger, "OPP-1")  # opened, its customer identified, vendor sales engaged
     running = open_relay(settings, ledger)
     running.drain()
-    deal_id = ledger.get_opportunity("OPP-1").id
+    deal = ledger.get_opportunity("OPP-1")
     old = encode_envelope(
         contract_for_type("opportunity.lost", 1),
-        aggregate_id=deal_id,
-        version=3,
+        aggregate_id=deal.id,
+        version=deal.version + 1,
         position=running.position + 1,
         effective_on=ON.isoformat(),
         recorded_at="2011-03-01T09:00:00+00:00",

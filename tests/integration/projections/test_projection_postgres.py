@@ -71,11 +71,13 @@ def test_through_kafka_from_a_postgres_store_projects_what_the_stored_events_say
     engine = open_projection_db(sqlalchemy_url(settings.projections_url))
     try:
         through_kafka = without_positions(snapshot(engine))
-        # Every registration decision: exclusivity granted or denied, or registered without it.
+        # Every registration decision: exclusivity granted or denied, registered without it,
+        # or held for review as a suspected conflict.
         decided = {
             "opportunity.exclusivity-granted",
             "opportunity.exclusivity-denied",
             "opportunity.registered-non-exclusive",
+            "opportunity.conflict-suspected",
         }
         assert len(through_kafka["exclusivity_decision"]) == sum(
             e.event_type in decided for e in envelopes
