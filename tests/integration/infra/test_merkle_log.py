@@ -16,30 +16,19 @@ from sqlalchemy import create_engine, text
 from contracts.wire.catalog import chain_topic_name
 from contracts.wire.chain import ChainHead, event_hash, seal_value
 from contracts.wire.checkpoint import Checkpoint, load_checkpoint_note, signed_checkpoint
-from contracts.wire.merkle import EMPTY_ROOT, leaf_hash, node_hash
+from contracts.wire.merkle import leaf_hash
 from contracts.wire.signed_note import Signer
 from infra.bootstrap import open_relay
 from infra.log_keys import log_origin, log_signer
 from infra.relay.checkpoint import RelayCheckpoint, relay_merkle_frontier
 from infra.store.event_store import open_ledger
 from infra.store.urls import sqlalchemy_url
+from tests.builders.merkle_reference import mth
 from tests.builders.scenario import certify, enrol_partners
 from tests.integration.infra.test_audit_verify import position_of, snapshot
 
 pytestmark = pytest.mark.kafka
 BATCH = 10
-
-
-def mth(values: list[bytes]) -> bytes:
-    """RFC 6962's MTH as the RFC writes it: an independent check of the relay's incremental root."""
-    if not values:
-        return EMPTY_ROOT
-    if len(values) == 1:
-        return leaf_hash(values[0])
-    k = 1
-    while k * 2 < len(values):
-        k *= 2
-    return node_hash(mth(values[:k]), mth(values[k:]))
 
 
 def record_partners(settings, count: int, first: int = 0) -> None:

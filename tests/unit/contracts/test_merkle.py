@@ -16,6 +16,7 @@ from contracts.wire.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from tests.builders.merkle_reference import mth
 
 # The leaves and roots of the Certificate Transparency reference implementation's tests.
 CT_LEAVES = [
@@ -38,18 +39,6 @@ CT_ROOTS = {
     7: "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
     8: "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
 }
-
-
-def mth(values: list[bytes]) -> bytes:
-    """RFC 6962 section 2.1's MTH, written as the RFC defines it (recursive, no shortcuts)."""
-    if not values:
-        return EMPTY_ROOT
-    if len(values) == 1:
-        return leaf_hash(values[0])
-    k = 1
-    while k * 2 < len(values):
-        k *= 2
-    return node_hash(mth(values[:k]), mth(values[k:]))
 
 
 def tree_of(values: list[bytes]) -> MerkleTree:
